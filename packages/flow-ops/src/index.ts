@@ -1,0 +1,2 @@
+export {useBackend} from './backend.js';
+export type {BackendInfo, BackendName} from './backend.js';
