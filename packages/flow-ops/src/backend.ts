@@ -89,5 +89,10 @@ export async function useBackend(name: BackendName): Promise<BackendInfo> {
   const ok = await tf.setBackend(name);
   if (!ok) throw new Error(`tf.setBackend('${name}') failed to initialise.`);
   await tf.ready();
+  if (name === 'cpu') {
+    // The cpu backend's first write advises installing tfjs-node; it cannot install from the npm
+    // registry alone (its install step downloads a binary), so the advice is noise for our users.
+    (tf.backend() as unknown as {firstUse?: boolean}).firstUse = false;
+  }
   return {name};
 }

@@ -1,5 +1,8 @@
 import {afterEach, beforeAll, beforeEach, describe} from '@jest/globals';
 import * as tf from '@tensorflow/tfjs';
+import {createRequire} from 'node:module';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
 import {useBackend, type BackendName} from '@daek/flow-ops';
 
 /** Backends every op test runs on, in this order. webgpu joins when the global setup found an adapter. */
@@ -19,10 +22,29 @@ export function testedBackends(): BackendName[] {
   return requested.length > 0 ? all.filter((b) => requested.includes(b)) : all;
 }
 
+/**
+ * jest's ESM loader cannot load the ESM-only `webgpu` package (it routes it through its CommonJS
+ * path), so the tests load Dawn's addon itself and
+ * install `navigator.gpu` before `useBackend('webgpu')` looks for it.
+ */
+function installNodeWebGpu(): void {
+  const g = globalThis as unknown as {navigator?: {gpu?: unknown}};
+  if (g.navigator?.gpu) return;
+  // Load Dawn's native addon directly (what webgpu/index.js does); jest loads .node files natively.
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+  const addon = path.join(root, 'node_modules/webgpu/dist', `${process.platform}-${process.arch}`, 'dawn.node');
+  const dawn = createRequire(import.meta.url)(addon) as {create(flags: string[]): unknown; globals: object};
+  Object.assign(globalThis, dawn.globals);
+  if (!g.navigator) Object.defineProperty(globalThis, 'navigator', {value: {}, configurable: true, writable: true});
+  g.navigator!.gpu = dawn.create([]);
+}
+
 /** Options of {@link describeWithBackends}. */
 export interface DescribeBackendsOptions {
   /** Backends this body must not run on, each with the reason printed in the test name. */
   exclude?: Partial<Record<BackendName, string>>;
+  /** Run on these backends only (for example input-validation tests that need one backend). */
+  only?: BackendName[];
 }
 
 /**
@@ -33,6 +55,7 @@ export interface DescribeBackendsOptions {
 export function describeWithBackends(name: string, body: (backend: BackendName) => void,
     options: DescribeBackendsOptions = {}): void {
   for (const backend of testedBackends()) {
+    if (options.only && !options.only.includes(backend)) continue;
     const excluded = options.exclude?.[backend];
     const gpuSkip = backend === 'webgpu' ? webgpuSkipReason() : null;
     if (excluded || gpuSkip) {
@@ -41,6 +64,7 @@ export function describeWithBackends(name: string, body: (backend: BackendName) 
     }
     describe(`${name} [${backend}]`, () => {
       beforeAll(async () => {
+        if (backend === 'webgpu') installNodeWebGpu();
         await useBackend(backend);
       });
       beforeEach(() => tf.engine().startScope());

@@ -35,7 +35,8 @@ export function parseNpy(bytes: Uint8Array, source = '<buffer>'): NpyArray {
   const shape = shapeText.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
   const count = shape.reduce((a, b) => a * b, 1);
   const start = headerStart + headerLength;
-  const body = bytes.slice(start); // copy: aligned, and owned by the result
+  // Copy (Buffer.slice would share a pooled, unaligned ArrayBuffer): aligned, and owned by the result.
+  const body = Uint8Array.prototype.slice.call(bytes, start);
   const expectBytes = (n: number) => {
     if (body.byteLength !== count * n) {
       throw new Error(`${source}: expected ${count * n} data bytes for shape [${shape}] ${descr}, found ${body.byteLength}`);
