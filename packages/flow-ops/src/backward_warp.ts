@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
 import {sampleBilinear} from './bilinear_sampler.js';
-import {coordsGrid} from './coords_grid.js';
 import {assertFinite, assertRank, type FiniteCheck} from './validate.js';
 
 /** Options of {@link backwardWarp}. */
@@ -36,5 +35,5 @@ export function backwardWarp(image: tf.Tensor4D, flow: tf.Tensor4D, options: Bac
         `got [${flow.shape}]. Resize the flow with resizeFlow() first.`);
   }
   assertFinite('backwardWarp', 'flow', flow, options.checkFinite);
-  return tf.tidy(() => sampleBilinear(image, coordsGrid(batch, height, width).add(flow), 'border'));
+  return sampleBilinear(image, flow, 'border', true);
 }

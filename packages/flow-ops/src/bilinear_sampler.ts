@@ -19,10 +19,15 @@ export interface SampledWithMask {
   mask: tf.Tensor4D;
 }
 
-/** The kernel call without validation, for callers that already checked their inputs. */
-export function sampleBilinear(image: tf.Tensor4D, coords: tf.Tensor4D, padding: SamplePadding): tf.Tensor4D {
+/**
+ * The kernel call without validation, for callers that already checked their inputs. With
+ * `relative`, `coords` are displacements from each output pixel (output size = image size).
+ */
+export function sampleBilinear(image: tf.Tensor4D, coords: tf.Tensor4D, padding: SamplePadding,
+    relative = false): tf.Tensor4D {
   registerSamplerKernels();
-  return tf.engine().runKernel(BILINEAR_SAMPLE, {image, coords}, {padding}) as tf.Tensor4D;
+  const attrs = {padding, coordinates: relative ? 'relative' : 'absolute'};
+  return tf.engine().runKernel(BILINEAR_SAMPLE, {image, coords}, attrs) as tf.Tensor4D;
 }
 
 function validate(op: string, image: tf.Tensor4D, coords: tf.Tensor4D, options: BilinearSamplerOptions): SamplePadding {

@@ -10,9 +10,15 @@ function assertSize(name: string, value: number): void {
  */
 export function coordsGrid(batch: number, height: number, width: number): tf.Tensor4D {
   assertSize('batch', batch); assertSize('height', height); assertSize('width', width);
-  return tf.tidy(() => {
-    const xs = tf.range(0, width, 1, 'float32').reshape([1, width, 1]).tile([height, 1, 1]);
-    const ys = tf.range(0, height, 1, 'float32').reshape([height, 1, 1]).tile([1, width, 1]);
-    return tf.concat([xs, ys], 2).expandDims(0).tile([batch, 1, 1, 1]) as tf.Tensor4D;
-  });
+  // Filled on the host: tile/concat of ranges are slow on cpu and wasm for frame-sized grids.
+  const plane = height * width * 2;
+  const values = new Float32Array(batch * plane);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      values[2 * (y * width + x)] = x;
+      values[2 * (y * width + x) + 1] = y;
+    }
+  }
+  for (let b = 1; b < batch; b++) values.copyWithin(b * plane, 0, plane);
+  return tf.tensor4d(values, [batch, height, width, 2]);
 }

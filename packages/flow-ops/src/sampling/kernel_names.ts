@@ -20,5 +20,7 @@ export type SamplePadding = 'zeros' | 'border';
 /** Attributes of the sampler kernels. */
 export interface BilinearSampleAttrs {
   padding: SamplePadding;
+  /** `absolute`: coords are positions; `relative`: coords are displacements (a flow) from each output pixel. */
+  coordinates: 'absolute' | 'relative';
   [key: string]: string;
 }

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import {HOST_BACKENDS, runHostKernel} from '../host_kernel.js';
 import {BILINEAR_SAMPLE, BILINEAR_SAMPLE_GRAD_COORDS, BILINEAR_SAMPLE_GRAD_IMAGE, type BilinearSampleAttrs} from './kernel_names.js';
 import {sampleForward, sampleGradCoords, sampleGradImage, type SampleDims} from './sample_host.js';
-import {sampleForwardOps, sampleGradCoordsOps, sampleGradImageOps} from './sample_generic.js';
+import {absoluteCoords, sampleForwardOps, sampleGradCoordsOps, sampleGradImageOps} from './sample_generic.js';
 
 /** Backends that get the tfjs-ops implementation. Kernels are looked up by name, so listing a backend that is not loaded costs nothing. */
 const DEVICE_BACKENDS = ['webgpu', 'webgl', 'tensorflow'];
@@ -15,6 +15,10 @@ function dims(image: tf.TensorInfo, coords: tf.TensorInfo): SampleDims {
 
 function padding(attrs: unknown): BilinearSampleAttrs['padding'] {
   return (attrs as BilinearSampleAttrs).padding;
+}
+
+function relative(attrs: unknown): boolean {
+  return (attrs as BilinearSampleAttrs).coordinates === 'relative';
 }
 
 function register(config: tf.KernelConfig): void {
@@ -48,28 +52,28 @@ export function registerSamplerKernels(): void {
       const {image, coords} = inputs as {image: tf.TensorInfo; coords: tf.TensorInfo};
       const d = dims(image, coords);
       return runHostKernel(backend, [image, coords], [[d.batch, d.outHeight, d.outWidth, d.channels]],
-          ([img, crd], [out]) => sampleForward(img, crd, out, d, padding(attrs)))[0];
+          ([img, crd], [out]) => sampleForward(img, crd, out, d, padding(attrs), relative(attrs)))[0];
     }});
     register({kernelName: BILINEAR_SAMPLE_GRAD_IMAGE, backendName, kernelFunc: ({inputs, backend, attrs}) => {
       const {dy, image, coords} = inputs as {dy: tf.TensorInfo; image: tf.TensorInfo; coords: tf.TensorInfo};
       const d = dims(image, coords);
       return runHostKernel(backend, [dy, coords], [image.shape],
-          ([g, crd], [out]) => sampleGradImage(g, crd, out, d, padding(attrs)))[0];
+          ([g, crd], [out]) => sampleGradImage(g, crd, out, d, padding(attrs), relative(attrs)))[0];
     }});
     register({kernelName: BILINEAR_SAMPLE_GRAD_COORDS, backendName, kernelFunc: ({inputs, backend, attrs}) => {
       const {dy, image, coords} = inputs as {dy: tf.TensorInfo; image: tf.TensorInfo; coords: tf.TensorInfo};
       const d = dims(image, coords);
       return runHostKernel(backend, [dy, image, coords], [coords.shape],
-          ([g, img, crd], [out]) => sampleGradCoords(g, img, crd, out, d, padding(attrs)))[0];
+          ([g, img, crd], [out]) => sampleGradCoords(g, img, crd, out, d, padding(attrs), relative(attrs)))[0];
     }});
   }
   for (const backendName of DEVICE_BACKENDS) {
     register({kernelName: BILINEAR_SAMPLE, backendName, kernelFunc: deviceKernel(['image', 'coords'],
-        ([image, coords], attrs) => sampleForwardOps(image as tf.Tensor4D, coords as tf.Tensor4D, padding(attrs)))});
+        ([image, coords], attrs) => sampleForwardOps(image as tf.Tensor4D, absoluteCoords(coords as tf.Tensor4D, relative(attrs)), padding(attrs)))});
     register({kernelName: BILINEAR_SAMPLE_GRAD_IMAGE, backendName, kernelFunc: deviceKernel(['dy', 'image', 'coords'],
-        ([dy, image, coords], attrs) => sampleGradImageOps(dy as tf.Tensor4D, image.shape, coords as tf.Tensor4D, padding(attrs)))});
+        ([dy, image, coords], attrs) => sampleGradImageOps(dy as tf.Tensor4D, image.shape, absoluteCoords(coords as tf.Tensor4D, relative(attrs)), padding(attrs)))});
     register({kernelName: BILINEAR_SAMPLE_GRAD_COORDS, backendName, kernelFunc: deviceKernel(['dy', 'image', 'coords'],
-        ([dy, image, coords], attrs) => sampleGradCoordsOps(dy as tf.Tensor4D, image as tf.Tensor4D, coords as tf.Tensor4D, padding(attrs)))});
+        ([dy, image, coords], attrs) => sampleGradCoordsOps(dy as tf.Tensor4D, image as tf.Tensor4D, absoluteCoords(coords as tf.Tensor4D, relative(attrs)), padding(attrs)))});
   }
   if (tf.getGradient(BILINEAR_SAMPLE) == null) {
     tf.registerGradient({

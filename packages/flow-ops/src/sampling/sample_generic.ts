@@ -24,6 +24,15 @@ interface Taps {
   gy: tf.Tensor2D;
 }
 
+/** Turn displacement coords into absolute positions (output pixel + displacement). */
+export function absoluteCoords(coords: tf.Tensor4D, relative: boolean): tf.Tensor4D {
+  if (!relative) return coords;
+  const [, outHeight, outWidth] = coords.shape;
+  const xs = tf.range(0, outWidth, 1, 'float32').reshape([1, 1, outWidth, 1]).tile([1, outHeight, 1, 1]);
+  const ys = tf.range(0, outHeight, 1, 'float32').reshape([1, outHeight, 1, 1]).tile([1, 1, outWidth, 1]);
+  return coords.add(tf.concat([xs, ys], 3));
+}
+
 function computeTaps(imageShape: number[], coords: tf.Tensor4D, padding: SamplePadding): Taps {
   const [batch, height, width] = imageShape;
   const [, outHeight, outWidth] = coords.shape;

@@ -1,6 +1,9 @@
 import type {SamplePadding} from './kernel_names.js';
 
-/** Sizes shared by the host loops: image [B,H,W,C], coords [B,h,w,2]. */
+/**
+ * Sizes shared by the host loops: image [B,H,W,C], coords [B,h,w,2]. With `relative`, coords are
+ * displacements from each output pixel's own position (a flow), which saves building a grid.
+ */
 export interface SampleDims {
   batch: number; height: number; width: number; channels: number; outHeight: number; outWidth: number;
 }
@@ -25,14 +28,14 @@ function taps(x: number, y: number, width: number, height: number, padding: Samp
 
 /** out[b,i,j,:] = bilinear(image[b], coords[b,i,j]). */
 export function sampleForward(image: Float32Array, coords: Float32Array, out: Float32Array, d: SampleDims,
-    padding: SamplePadding): void {
+    padding: SamplePadding, relative: boolean): void {
   const {batch, height, width, channels: C, outHeight, outWidth} = d;
   const rowStride = width * C;
   for (let b = 0; b < batch; b++) {
     const imageBase = b * height * rowStride;
     for (let p = 0; p < outHeight * outWidth; p++) {
       const q = b * outHeight * outWidth + p;
-      const x = coords[2 * q], y = coords[2 * q + 1];
+      const x = coords[2 * q] + (relative ? p % outWidth : 0), y = coords[2 * q + 1] + (relative ? (p / outWidth) | 0 : 0);
       const o = q * C;
       if (!Number.isFinite(x) || !Number.isFinite(y)) {
         for (let c = 0; c < C; c++) out[o + c] = NaN;
@@ -52,14 +55,14 @@ export function sampleForward(image: Float32Array, coords: Float32Array, out: Fl
 
 /** dImage: scatter each output gradient back onto its 4 taps with the bilinear weights. */
 export function sampleGradImage(dy: Float32Array, coords: Float32Array, dImage: Float32Array, d: SampleDims,
-    padding: SamplePadding): void {
+    padding: SamplePadding, relative: boolean): void {
   const {batch, height, width, channels: C, outHeight, outWidth} = d;
   const rowStride = width * C;
   for (let b = 0; b < batch; b++) {
     const imageBase = b * height * rowStride;
     for (let p = 0; p < outHeight * outWidth; p++) {
       const q = b * outHeight * outWidth + p;
-      const x = coords[2 * q], y = coords[2 * q + 1];
+      const x = coords[2 * q] + (relative ? p % outWidth : 0), y = coords[2 * q + 1] + (relative ? (p / outWidth) | 0 : 0);
       if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
       const t = taps(x, y, width, height, padding);
       const w00 = (1 - t.fx) * (1 - t.fy), w10 = t.fx * (1 - t.fy), w01 = (1 - t.fx) * t.fy, w11 = t.fx * t.fy;
@@ -76,14 +79,14 @@ export function sampleGradImage(dy: Float32Array, coords: Float32Array, dImage: 
 
 /** dCoords: derivative of the bilinear weights, times the image differences, summed over channels. */
 export function sampleGradCoords(dy: Float32Array, image: Float32Array, coords: Float32Array, dCoords: Float32Array,
-    d: SampleDims, padding: SamplePadding): void {
+    d: SampleDims, padding: SamplePadding, relative: boolean): void {
   const {batch, height, width, channels: C, outHeight, outWidth} = d;
   const rowStride = width * C;
   for (let b = 0; b < batch; b++) {
     const imageBase = b * height * rowStride;
     for (let p = 0; p < outHeight * outWidth; p++) {
       const q = b * outHeight * outWidth + p;
-      const x = coords[2 * q], y = coords[2 * q + 1];
+      const x = coords[2 * q] + (relative ? p % outWidth : 0), y = coords[2 * q + 1] + (relative ? (p / outWidth) | 0 : 0);
       if (!Number.isFinite(x) || !Number.isFinite(y)) { dCoords[2 * q] = NaN; dCoords[2 * q + 1] = NaN; continue; }
       const t = taps(x, y, width, height, padding);
       if (t.gx === 0 && t.gy === 0) continue;
