@@ -35,7 +35,7 @@ function deviceKernel(names: string[], body: (tensors: tf.Tensor[], attrs: unkno
     const tensors = names.map((name) => {
       const info = inputs[name] as tf.TensorInfo;
       (backend as unknown as {incRef(dataId: object): void}).incRef(info.dataId);
-      return engine.makeTensorFromTensorInfo(info, backend);
+      return engine.makeTensorFromTensorInfo(info, backend as tf.KernelBackend);
     });
     return body(tensors, attrs);
   });

@@ -44,8 +44,8 @@ function computeTaps(imageShape: number[], coords: tf.Tensor4D, padding: SampleP
   if (padding === 'border') {
     gx = tf.logicalAnd(x.greater(0), x.less(width - 1)).cast('float32');
     gy = tf.logicalAnd(y.greater(0), y.less(height - 1)).cast('float32');
-    x = x.clipByValue(0, width - 1);
-    y = y.clipByValue(0, height - 1);
+    x = x.clipByValue(0, width - 1) as tf.Tensor2D;
+    y = y.clipByValue(0, height - 1) as tf.Tensor2D;
   }
   const x0 = x.floor(), y0 = y.floor();
   const fx = x.sub(x0) as tf.Tensor2D, fy = y.sub(y0) as tf.Tensor2D;
