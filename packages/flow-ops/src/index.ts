@@ -14,3 +14,13 @@ export type {SamplePadding} from './sampling/kernel_names.js';
 export type {FiniteCheck} from './validate.js';
 
 // --- resize, padding, visualisation ---
+export {clearResizeCache, resizeBilinear} from './resize.js';
+export type {ResizeOptions, ResizeScale} from './resize.js';
+export {RESIZE_BILINEAR} from './resize_kernel.js';
+export type {ResizeBilinearAttrs} from './resize_kernel.js';
+export {resizeFlow} from './resize_flow.js';
+export type {ResizeFlowOptions} from './resize_flow.js';
+export {cropPadding, padToMultiple} from './padding.js';
+export type {PadMode, Padded, Padding, PadToMultipleOptions} from './padding.js';
+export {flowToColor, middleburyColorWheel} from './flow_to_color.js';
+export type {FlowToColorOptions} from './flow_to_color.js';

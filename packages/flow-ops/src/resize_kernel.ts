@@ -20,11 +20,17 @@ export const RESIZE_BILINEAR = 'DaekResizeBilinear';
  * in input pixels (PyTorch's `1/scale_factor`, or `in/out` when resizing to a size).
  */
 export interface ResizeBilinearAttrs {
+  /** Input height H. */
   inHeight: number;
+  /** Input width W. */
   inWidth: number;
+  /** Output height. */
   outHeight: number;
+  /** Output width. */
   outWidth: number;
+  /** Rows of input per row of output (float32). */
   inverseScaleY: number;
+  /** Columns of input per column of output (float32). */
   inverseScaleX: number;
   [key: string]: number;
 }
@@ -183,6 +189,18 @@ function forward(x: tf.Tensor4D, a: ResizeBilinearAttrs): tf.Tensor4D {
   return resizeWithMatrices(x, a);
 }
 
+/**
+ * The kernel's input as a tensor. `runKernel` hands over the caller's tensor itself; a bare
+ * TensorInfo gets a wrapper that holds its own reference, because `makeTensorFromTensorInfo` does
+ * not add one and disposing the wrapper would free the caller's data.
+ */
+function inputTensor(info: tf.TensorInfo): tf.Tensor4D {
+  if (info instanceof tf.Tensor) return info as tf.Tensor4D;
+  const engine = tf.engine();
+  (engine.backend as unknown as {incRef(dataId: object): void}).incRef(info.dataId);
+  return engine.makeTensorFromTensorInfo(info) as tf.Tensor4D;
+}
+
 const registeredBackends = new Set<string>();
 
 /**
@@ -197,10 +215,8 @@ export function ensureResizeKernel(): void {
       tf.registerKernel({
         kernelName: RESIZE_BILINEAR,
         backendName,
-        kernelFunc: ({inputs, attrs}) => tf.tidy(() => {
-          const x = tf.engine().makeTensorFromTensorInfo((inputs as {x: tf.TensorInfo}).x) as tf.Tensor4D;
-          return forward(x, attrs as unknown as ResizeBilinearAttrs);
-        }),
+        kernelFunc: ({inputs, attrs}) => tf.tidy(() => forward(inputTensor((inputs as {x: tf.TensorInfo}).x),
+            attrs as unknown as ResizeBilinearAttrs)),
       });
     }
   }
