@@ -13,6 +13,9 @@ export {BILINEAR_SAMPLE, BILINEAR_SAMPLE_GRAD_COORDS, BILINEAR_SAMPLE_GRAD_IMAGE
 export type {SamplePadding} from './sampling/kernel_names.js';
 export type {FiniteCheck} from './validate.js';
 
+// --- for kernel authors: loops over host memory on the cpu and wasm backends ---
+export {HOST_BACKENDS, runHostKernel} from './host_kernel.js';
+
 // --- resize, padding, visualisation ---
 export {clearResizeCache, resizeBilinear} from './resize.js';
 export type {ResizeOptions, ResizeScale} from './resize.js';
