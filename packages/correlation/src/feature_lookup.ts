@@ -13,7 +13,7 @@ import {hasWindowCorrelationKernel, windowCorrelation} from './window_correlatio
  */
 export function featurePyramid(features: tf.Tensor4D, levels: number): tf.Tensor4D[] {
   return tf.tidy(() => {
-    const pyramid = [tf.reshape(features, features.shape)];
+    const pyramid = [tf.reshape(features, features.shape) as tf.Tensor4D];
     for (let i = 1; i < levels; i++) pyramid.push(tf.avgPool(pyramid[i - 1], 2, 2, 'valid'));
     return pyramid;
   });
