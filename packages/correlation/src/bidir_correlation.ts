@@ -73,6 +73,10 @@ function sliceRows<T extends tf.Tensor4D>(x: T, start: number, end: number): T {
  * arithmetic for every other size and the continuous value at 1 px: it never returns NaN for finite input.
  * A level smaller than 1 px (too many levels for the size) throws.
  *
+ * Memory: all-pairs holds both volume pyramids, `2·B·hw·Σ_i H_i·W_i` floats; memory-light holds only the
+ * pooled feature levels (level 0 is a view of the inputs, no copy) and computes each lookup in row chunks.
+ * See {@link estimateBytes}.
+ *
  * @param fmap0 `[B, h, w, C]` features of frame 0 (NHWC, float32).
  * @param fmap1 `[B, h, w, C]` features of frame 1, same shape.
  * @param options levels (4), radius (3), mode (`'all-pairs'`), chunkBytes, checkFinite.

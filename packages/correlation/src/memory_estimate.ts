@@ -79,8 +79,8 @@ export function featureLookupRowBytes(batch: number, width: number, channels: nu
  *
  * @example
  * ```ts
- * estimateBytes(90, 160, {mode: 'all-pairs'}).peakBytes;     // ≈ 2.2 GB at 720p
- * estimateBytes(90, 160, {mode: 'memory-light'}).peakBytes;  // ≈ 0.1 GB
+ * estimateBytes(90, 160, {mode: 'all-pairs'}).peakBytes;     // ≈ 2.2 GiB at 720p (two 829 MB volumes + pyramids)
+ * estimateBytes(90, 160, {mode: 'memory-light'}).peakBytes;  // ≈ 72 MiB on cpu / wasm
  * ```
  */
 export function estimateBytes(height: number, width: number, options: CorrelationMemoryOptions = {}): CorrelationMemoryEstimate {
@@ -121,10 +121,11 @@ export function estimateBytes(height: number, width: number, options: Correlatio
   const rowBytes = featureLookupRowBytes(batch, width, channels, radius, backend);
   const rowsPerChunk = Math.max(1, Math.min(height, Math.floor(chunkBytes / rowBytes)));
   const chunkShare = rowsPerChunk / height;
-  // One level's temporaries, the sliced query and coords rows, and the chunk's per-level results and joins.
-  const chunkBytesUsed = rowsPerChunk * rowBytes + rowsPerChunk * batch * width * (channels + 2) * FLOAT +
-      3 * chunkShare * outputBytes;
   const chunks = Math.ceil(height / rowsPerChunk);
+  // One level's temporaries, the sliced query and coords rows (no slices when one chunk takes all rows),
+  // and the chunk's per-level results and their joins.
+  const sliceBytes = chunks === 1 ? 0 : rowsPerChunk * batch * width * (channels + 2) * FLOAT;
+  const chunkBytesUsed = rowsPerChunk * rowBytes + sliceBytes + 3 * chunkShare * outputBytes;
   const lookupBytes = chunks === 1 ? chunkBytesUsed : outputBytes + Math.max(outputBytes, chunkBytesUsed);
   return {mode, heldBytes, buildTemporaryBytes: 0, outputBytes, lookupBytes, rowsPerChunk,
     peakBytes: heldBytes + lookupBytes};

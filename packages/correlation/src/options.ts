@@ -30,8 +30,11 @@ export interface BidirCorrelationOptions {
   /** `'all-pairs'` (default) or `'memory-light'`; see {@link CorrelationMode}. Both give the same numbers within float32 rounding. */
   mode?: CorrelationMode;
   /**
-   * Memory-light mode only: the most bytes one chunk of rows may use for its temporaries (default 64 MiB).
-   * Rows are processed in chunks that fit; at least one row per chunk. Larger chunks mean fewer, bigger ops.
+   * Memory-light mode only: the most bytes one chunk of rows may use for the temporaries of one level
+   * lookup (default 64 MiB); rows are processed in chunks that fit, at least one row per chunk. On cpu and
+   * wasm the fused kernel allocates only its result (`(2r+1)^2` floats per pixel), so one chunk usually
+   * takes every row; on GPU backends each window position also holds its sampled features and the
+   * sampler's temporaries (about `9C + 60` floats), and this budget is what bounds the peak.
    */
   chunkBytes?: number;
   /**
