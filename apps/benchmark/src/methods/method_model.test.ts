@@ -1,0 +1,104 @@
+// The network method against a stand-in @daek/models with the issue-4 API (an interpolator that averages
+// its inputs): padding to a multiple of 32 (at least 128) and the crop back, no tensor leaks, weights
+// hashing, random-init reporting, parameter counts, and clear errors.
+import {describe, expect, it} from '@jest/globals';
+import {writeFileSync} from 'node:fs';
+import path from 'node:path';
+import {describeWithBackends, expectNoLeaks} from '@daek/testing';
+import {createFrameAverage} from './frame_average.js';
+import {createModelMethod, presetNames} from './method_model.js';
+import {fakeModels, patternImage, removeFolder, temporaryFolder} from '../../test/helpers.js';
+
+const triplet = (width: number, height: number) => ({
+  frame0: patternImage(width, height, 1), gt: patternImage(width, height, 2), frame1: patternImage(width, height, 3), t: 0.5, id: 'x',
+});
+
+describeWithBackends('model method (stand-in interpolator)', (backend) => {
+  it('pads to a multiple of 32 (at least 128), crops back, and matches frame averaging', async () => {
+    const {models, calls} = fakeModels();
+    const method = createModelMethod({model: 'daek', models, backend});
+    await method.prepare();
+    for (const [w, h, paddedW, paddedH] of [[150, 100, 160, 128], [256, 256, 256, 256], [70, 200, 128, 224]]) {
+      const sample = triplet(w, h);
+      const out = await method.predict(sample);
+      expect([out.width, out.height, out.data.length]).toEqual([w, h, w * h * 3]);
+      expect(calls.shapes.at(-1)).toEqual([1, paddedH, paddedW, 3]);
+      const reference = await createFrameAverage().predict(sample);
+      let max = 0;
+      for (let i = 0; i < out.data.length; i++) max = Math.max(max, Math.abs(out.data[i] - reference.data[i]));
+      expect(max).toBeLessThan(1e-6);
+    }
+    await expectNoLeaks(() => method.predict(triplet(40, 33)));
+    method.dispose();
+    expect(calls.disposed).toBe(1);
+  });
+});
+
+describe('model method: description and errors', () => {
+  it('says plainly when it runs on random init, and reports both parameter counts', async () => {
+    const {models, calls} = fakeModels();
+    const method = createModelMethod({model: 'daek', preset: 'daek-f-ca', models, backend: 'cpu'});
+    await method.prepare();
+    const info = method.describe();
+    expect(info.name).toBe('daek:daek-f-ca');
+    expect(info.weights).toEqual({random: true, note: 'no trained weights shipped: random init'});
+    expect(info.parameters).toBe(19_760_329);
+    expect(info.parametersWithTeacher).toBe(22_511_931);
+    expect(info.padding).toEqual({mode: 'replicate', multiple: 32, minSize: 128});
+    expect(calls.created[0]).toEqual({model: 'daek-f-ca', weights: 'random', backend: 'cpu', checkFrames: false,
+      padding: {multiple: 32, mode: 'replicate', minSize: 128}});
+    method.dispose();
+  });
+
+  it('hashes the weights it is given and passes the path on', async () => {
+    const dir = temporaryFolder();
+    try {
+      const file = path.join(dir, 'weights.bin');
+      writeFileSync(file, 'abc');
+      const {models, calls} = fakeModels();
+      const method = createModelMethod({model: 'rife', weights: file, models});
+      await method.prepare();
+      expect(method.describe().weights).toMatchObject({
+        path: file, random: false, sha256: 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
+      });
+      expect(calls.created[0]).toMatchObject({model: 'rife', weights: file});
+      expect(method.describe().preset).toBeUndefined();
+    } finally {
+      removeFolder(dir);
+    }
+  });
+
+  it('names unknown presets, missing weights and a missing createInterpolator', async () => {
+    const {models} = fakeModels();
+    await expect(createModelMethod({model: 'daek', preset: 'nope', models}).prepare()).rejects.toThrow(/unknown preset 'nope'; @daek\/models has: daek, baseline/);
+    await expect(createModelMethod({model: 'daek', weights: '/no/such/weights.json', models}).prepare()).rejects.toThrow('weights not found: /no/such/weights.json');
+    const empty = {} as unknown as typeof models;
+    await expect(createModelMethod({model: 'daek', models: {...empty, createInterpolator: undefined as never}}).prepare()).rejects.toThrow();
+    expect(() => createModelMethod({model: 'amt' as never})).toThrow(/unknown model 'amt'/);
+    await expect(createModelMethod({model: 'daek', models}).predict(triplet(8, 8))).rejects.toThrow(/predict before prepare/);
+  });
+
+  it('reads preset names in every shape @daek/models may export them', () => {
+    const {models} = fakeModels();
+    expect(presetNames({...models, DAEK_PRESETS: [{name: 'a'}, {name: 'b'}]})).toEqual(['a', 'b']);
+    expect(presetNames({...models, DAEK_PRESETS: {c: {}, d: {}}})).toEqual(['c', 'd']);
+    expect(presetNames({...models, DAEK_PRESETS: undefined})).toBeUndefined();
+  });
+});
+
+describeWithBackends('model method with the real @daek/models (random init)', () => {
+  it('runs daek and rife on a small odd-sized triplet without leaking, and counts their parameters', async () => {
+    for (const [model, student, total] of [['daek', 19_760_329, 22_511_931], ['rife', 10_071_550, 10_708_215]] as const) {
+      const method = createModelMethod({model});
+      await method.prepare();
+      const info = method.describe();
+      expect(info.weights?.random).toBe(true);
+      expect([info.parameters, info.parametersWithTeacher]).toEqual([student, total]);
+      const out = await method.predict(triplet(70, 50));
+      expect([out.width, out.height, out.data.length]).toEqual([70, 50, 70 * 50 * 3]);
+      expect(out.data.every((v) => v >= 0 && v <= 1)).toBe(true);
+      await expectNoLeaks(() => method.predict(triplet(70, 50)), 1);
+      method.dispose();
+    }
+  });
+}, {only: ['wasm']});

@@ -1,0 +1,117 @@
+// `--method` specs and `--weights` flags → Method objects.
+//   average                        frame averaging
+//   reference=DIR                  published frames under DIR (pattern from --reference-pattern)
+//   daek | daek:PRESET             DAEK, final model or an ablation preset
+//   rife                           RIFE's IFNet
+//   ...=WEIGHTS after a model      e.g. daek:daek-f-ca=weights/f-ca, rife=flownet.pkl
+import {createFrameAverage} from './frame_average.js';
+import type {Method, PaddingInfo} from './method.js';
+import {createModelMethod, type ModelsModule} from './method_model.js';
+import {createReference} from './reference.js';
+
+/** A parsed `--method` spec. */
+export interface MethodSpec {
+  /** What kind of method. */
+  kind: 'average' | 'reference' | 'daek' | 'rife';
+  /** DAEK preset. */
+  preset?: string;
+  /** Weights path (models) or folder (reference). */
+  path?: string;
+  /** The spec as written. */
+  text: string;
+}
+
+/** The spec grammar, for error messages and --help. */
+export const METHOD_GRAMMAR = 'average | reference=DIR | daek[:PRESET][=WEIGHTS] | rife[=WEIGHTS]';
+
+/** Parse one `--method` spec. */
+export function parseMethodSpec(text: string): MethodSpec {
+  const at = text.indexOf('=');
+  const head = (at < 0 ? text : text.slice(0, at)).trim();
+  const value = at < 0 ? undefined : text.slice(at + 1);
+  if (value !== undefined && value.length === 0) throw new Error(`--method ${text}: nothing after '='; expected ${METHOD_GRAMMAR}`);
+  const [name, preset, ...rest] = head.split(':');
+  if (rest.length > 0) throw new Error(`--method ${text}: too many ':'; expected ${METHOD_GRAMMAR}`);
+  switch (name) {
+    case 'average':
+    case 'frame-average':
+      if (preset !== undefined || value !== undefined) throw new Error(`--method ${text}: 'average' takes no preset or path`);
+      return {kind: 'average', text};
+    case 'reference':
+      if (value === undefined) throw new Error(`--method ${text}: 'reference' needs the folder of published frames: reference=DIR`);
+      if (preset !== undefined) throw new Error(`--method ${text}: 'reference' takes no preset`);
+      return {kind: 'reference', path: value, text};
+    case 'daek':
+      if (preset === '') throw new Error(`--method ${text}: empty preset after 'daek:'`);
+      return {kind: 'daek', preset: preset ?? 'daek', path: value, text};
+    case 'rife':
+      if (preset !== undefined) throw new Error(`--method ${text}: 'rife' takes no preset (DAEK presets go with daek:PRESET)`);
+      return {kind: 'rife', path: value, text};
+    default:
+      throw new Error(`--method ${text}: unknown method '${name}'; expected ${METHOD_GRAMMAR}`);
+  }
+}
+
+/**
+ * Parse `--weights [NAME=]PATH` flags into a map from preset name (or `rife`) to path; a bare PATH is for
+ * `daek`. Windows drive letters (`C:\...`) are not names.
+ */
+export function parseWeightsFlags(flags: readonly string[]): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const flag of flags) {
+    const match = /^([a-z][a-z0-9-]*)=(.+)$/i.exec(flag);
+    const [name, file] = match ? [match[1], match[2]] : ['daek', flag];
+    if (map.has(name)) throw new Error(`--weights: two paths for '${name}': ${map.get(name)} and ${file}`);
+    map.set(name, file);
+  }
+  return map;
+}
+
+/**
+ * Presets that are one model under several names (spec §4): the final model is "Ours" in Table I, DAEK-F-DA in
+ * Table II and "DAEK w/ OT" in Table III. Weights given for one name serve the others.
+ */
+export const SAME_MODEL: readonly string[] = ['daek', 'daek-f-da', 'daek-ot'];
+
+/** The names a preset also goes by (itself first). */
+export function presetAliases(preset: string): string[] {
+  return SAME_MODEL.includes(preset) ? [preset, ...SAME_MODEL.filter((p) => p !== preset)] : [preset];
+}
+
+/** The weights for a spec: its own `=PATH`, else `--weights PRESET=...` (or its alias), else none. */
+export function weightsFor(spec: MethodSpec, weights: ReadonlyMap<string, string>): string | undefined {
+  if (spec.path !== undefined) return spec.path;
+  if (spec.kind === 'rife') return weights.get('rife');
+  if (spec.kind !== 'daek') return undefined;
+  return presetAliases(spec.preset ?? 'daek').map((name) => weights.get(name)).find((file) => file !== undefined);
+}
+
+/** Context for {@link createMethod}. */
+export interface MethodContext {
+  /** `--weights` map. */
+  weights: ReadonlyMap<string, string>;
+  /** Backend name for createInterpolator. */
+  backend: string;
+  /** Padding of model methods. */
+  padding: Partial<PaddingInfo>;
+  /** File pattern of reference methods. */
+  referencePattern?: string;
+  /** Injected @daek/models (tests). */
+  models?: ModelsModule;
+}
+
+/** Build the method a spec names. */
+export function createMethod(spec: MethodSpec, context: MethodContext): Method {
+  switch (spec.kind) {
+    case 'average':
+      return createFrameAverage();
+    case 'reference':
+      return createReference({folder: spec.path!, pattern: context.referencePattern});
+    case 'daek':
+    case 'rife':
+      return createModelMethod({
+        model: spec.kind, preset: spec.preset, weights: weightsFor(spec, context.weights), backend: context.backend,
+        padding: context.padding, models: context.models,
+      });
+  }
+}

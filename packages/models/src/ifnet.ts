@@ -1,0 +1,130 @@
+// RIFE's IFNet (ECCV 2022, hzwer/ECCV2022-RIFE model/IFNet.py), the paper's baseline: three IFBlocks coarse
+// to fine, a privileged teacher block that also sees the ground truth, and the Contextnet + Unet synthesis.
+import * as tf from '@tensorflow/tfjs';
+import {backwardWarp} from '@daek/flow-ops';
+import {distillLoss} from '@daek/distill';
+import {child, type Scope} from './nn/layers.js';
+import {Meb} from './nn/meb.js';
+import {Contextnet, Unet} from './nn/synthesis.js';
+import {ParamStore} from './params.js';
+import {blend, splitFlow, type ForwardOptions, type NetworkOutputs} from './outputs.js';
+
+/** Configuration of {@link IFNet}. */
+export interface IFNetConfig {
+  /** Widths of the three student blocks (RIFE: 240, 150, 90). */
+  widths?: [number, number, number];
+  /** Width of the teacher block (RIFE: 90); 0 builds no teacher (inference-only model). */
+  teacherWidth?: number;
+  /** RIFE's scale list (default [4, 2, 1]). */
+  scales?: [number, number, number];
+}
+
+/** Resolved {@link IFNetConfig}. */
+export type ResolvedIFNetConfig = Required<IFNetConfig>;
+
+/** RIFE's IFNet with its own teacher. Tensors are named exactly as in RIFE's `flownet.pkl` (after `module.`). */
+export class IFNet {
+  readonly store: ParamStore;
+  readonly config: ResolvedIFNetConfig;
+  private readonly blocks: Meb[];
+  private readonly teacher: Meb | null;
+  private readonly contextnet: Contextnet;
+  private readonly unet: Unet;
+
+  constructor(config: IFNetConfig = {}, store = new ParamStore()) {
+    this.config = {widths: config.widths ?? [240, 150, 90], teacherWidth: config.teacherWidth ?? 90,
+      scales: config.scales ?? [4, 2, 1]};
+    this.store = store;
+    const root: Scope = {store, prefix: ''};
+    const [c0, c1, c2] = this.config.widths;
+    this.blocks = [new Meb(child(root, 'block0'), {inPlanes: 6, width: c0, featChannels: 0}),
+      new Meb(child(root, 'block1'), {inPlanes: 13 + 4, width: c1, featChannels: 0}),
+      new Meb(child(root, 'block2'), {inPlanes: 13 + 4, width: c2, featChannels: 0})];
+    this.teacher = this.config.teacherWidth > 0 ?
+      new Meb(child(root, 'block_tea'), {inPlanes: 16 + 4, width: this.config.teacherWidth, featChannels: 0}) : null;
+    this.contextnet = new Contextnet(child(root, 'contextnet'));
+    this.unet = new Unet(child(root, 'unet'));
+  }
+
+  /**
+   * RIFE's `IFNet.forward`: with `gt` (training), also the teacher's flow and frame and RIFE's distillation
+   * loss (L2 form). Inputs `[B,H,W,3]` in [0,1], H and W multiples of 32. Returns new tensors; dispose them.
+   */
+  forward(img0: tf.Tensor4D, img1: tf.Tensor4D, options: ForwardOptions = {}): NetworkOutputs {
+    const gt = options.gt ?? null;
+    if (gt && !this.teacher) throw new Error('IFNet: this model was built without a teacher (teacherWidth 0); it cannot take gt.');
+    return tf.tidy(() => this.run(img0, img1, gt, options) as unknown as tf.TensorContainer) as unknown as NetworkOutputs;
+  }
+
+  private run(img0: tf.Tensor4D, img1: tf.Tensor4D, gt: tf.Tensor4D | null, options: ForwardOptions): NetworkOutputs {
+    const flows: tf.Tensor4D[] = [];
+    const masks: tf.Tensor4D[] = [];
+    const blends: tf.Tensor4D[] = [];
+    let flow: tf.Tensor4D | null = null;
+    let maskLogit: tf.Tensor4D | null = null;
+    let warped0 = img0;
+    let warped1 = img1;
+    for (let k = 0; k < 3; k++) {
+      const scale = this.config.scales[k]!;
+      if (flow && maskLogit) {
+        const x = tf.concat([img0, img1, warped0, warped1, maskLogit], 3);
+        const d = this.blocks[k]!.apply({x, flow, scale});
+        options.debug?.(`block${k}_flow_out`, d.flow);
+        options.debug?.(`block${k}_mask_out`, d.mask);
+        flow = tf.add(flow, d.flow) as tf.Tensor4D;
+        maskLogit = tf.add(maskLogit, d.mask) as tf.Tensor4D;
+      } else {
+        const d = this.blocks[k]!.apply({x: tf.concat([img0, img1], 3), flow: null, scale});
+        options.debug?.(`block${k}_flow_out`, d.flow);
+        options.debug?.(`block${k}_mask_out`, d.mask);
+        flow = d.flow;
+        maskLogit = d.mask;
+      }
+      const mask = tf.sigmoid(maskLogit) as tf.Tensor4D;
+      const [f0, f1] = splitFlow(flow);
+      warped0 = backwardWarp(img0, f0, {checkFinite: false});
+      warped1 = backwardWarp(img1, f1, {checkFinite: false});
+      flows.push(flow);
+      masks.push(mask);
+      blends.push(blend(warped0, warped1, mask));
+    }
+    const finalFlow = flow!;
+    const finalLogit = maskLogit!;
+    let teacher: NetworkOutputs['teacher'] = null;
+    let distill: tf.Scalar[] | null = null;
+    if (gt && this.teacher) {
+      const x = tf.concat([img0, img1, warped0, warped1, finalLogit, gt], 3);
+      const d = this.teacher.apply({x, flow: finalFlow, scale: 1});
+      options.debug?.('block_tea_flow_out', d.flow);
+      options.debug?.('block_tea_mask_out', d.mask);
+      const teacherFlow = tf.add(finalFlow, d.flow) as tf.Tensor4D;
+      const teacherMask = tf.sigmoid(tf.add(finalLogit, d.mask)) as tf.Tensor4D;
+      const [t0, t1] = splitFlow(teacherFlow);
+      const merged = blend(backwardWarp(img0, t0, {checkFinite: false}), backwardWarp(img1, t1, {checkFinite: false}),
+          teacherMask);
+      teacher = {flow: teacherFlow, mask: teacherMask, merged};
+      distill = distillLoss({teacherFlow, teacherMerged: merged, studentFlows: flows, blends, gt},
+          {form: 'rife-l2'}).stages;
+    }
+    const [f0, f1] = splitFlow(finalFlow);
+    const context0 = this.contextnet.apply(img0, f0);
+    const context1 = this.contextnet.apply(img1, f1);
+    context0.forEach((c, i) => options.debug?.(`context0_f${i + 1}`, c));
+    context1.forEach((c, i) => options.debug?.(`context1_f${i + 1}`, c));
+    const unet = this.unet.apply({img0, img1, warped0, warped1, maskLogit: finalLogit, flow: finalFlow, context0, context1});
+    options.debug?.('unet_out', unet);
+    const output = tf.clipByValue(tf.add(blends[2]!, tf.sub(tf.mul(unet, 2), 1)), 0, 1) as tf.Tensor4D;
+    return {flows, masks, blends, output, maskLogit: finalLogit, teacher, distillTerms: distill};
+  }
+
+  /** Number of trainable parameters (RIFE: 10,708,215 with the teacher, 10,071,550 without). */
+  parameterCount(): {total: number; student: number; teacher: number} {
+    const total = this.store.count();
+    const teacher = this.store.count('block_tea.');
+    return {total, student: total - teacher, teacher};
+  }
+
+  dispose(): void {
+    this.store.dispose();
+  }
+}

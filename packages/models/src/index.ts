@@ -1,0 +1,52 @@
+// Public API of @daek/models: the DAEK network and its ablation presets, RIFE's IFNet, weight I/O and the
+// createInterpolator() entry point.
+
+// Interpolation API (tfjs-models style).
+export {bisectionPath, buildNetwork, createInterpolator, MEMORY_LIGHT_ABOVE} from './interpolator.js';
+export type {
+  InterpolateOptions, Interpolator, InterpolatorConfig, LoadProgress, ModelName, Network,
+} from './interpolator.js';
+export type {FrameInput, PixelFrame} from './frames.js';
+
+// Networks.
+export {DAEK} from './daek.js';
+export type {ParameterCounts} from './daek.js';
+export {IFNet} from './ifnet.js';
+export type {IFNetConfig, ResolvedIFNetConfig} from './ifnet.js';
+export {DAEK_FINAL, DAEK_PRESETS, resolveDaekConfig} from './presets.js';
+export type {DaekConfig, DaekPreset, DaekPresetName, MrbWidths, TeacherKind} from './presets.js';
+export {blend, disposeOutputs, splitFlow} from './outputs.js';
+export type {ForwardOptions, NetworkOutputs, TeacherOutputs} from './outputs.js';
+
+// Building blocks, for researchers reusing one module.
+export {ParamStore, tfShape, tfToTorch, torchToTf} from './params.js';
+export type {ParamLayout, ParamRole, ParamSpec, StoredParam} from './params.js';
+export {child, Conv2d, ConvPReLU, ConvTranspose2d, DeconvPReLU, paramName, PReLU} from './nn/layers.js';
+export type {Conv2dOptions, Scope} from './nn/layers.js';
+export {Meb} from './nn/meb.js';
+export type {MebConfig, MebInput, MebOutput} from './nn/meb.js';
+export {BasicEncoder, BatchNorm2d, BATCH_NORM_MOMENTUM, InstanceNorm2d, NORM_EPSILON, ResidualBlock} from './nn/encoder.js';
+export type {BasicEncoderConfig, EncoderNorm, NormMode} from './nn/encoder.js';
+export {DEFAULT_MRB_CONFIG, MRB, MRB_LEAKY_RELU_ALPHA} from './nn/mrb.js';
+export type {MrbConfig, MrbDebugName, MrbInputs, MrbOutputs, ResolvedMrbConfig} from './nn/mrb.js';
+export {Contextnet, Unet} from './nn/synthesis.js';
+export type {UnetInput} from './nn/synthesis.js';
+
+// Weights.
+export {loadNetworkWeights, saveNetwork, storedModelConfig} from './weights_source.js';
+export type {SaveNetworkOptions, StoredModelConfig, WeightsSource} from './weights_source.js';
+export {readPth} from './io/pth.js';
+export type {ReadPthOptions, TorchDtype, TorchStateDict, TorchTensor, TorchTensorData} from './io/pth.js';
+export {DAEK_MAP, IDENTITY_MAP, mapKeys, MODULE_PREFIX, NAME_MAPS, RIFE_IFNET_MAP} from './io/name_maps.js';
+export type {IgnoreRule, MappedKeys, NameMap, NameRule} from './io/name_maps.js';
+export {checkStateDict, loadStateDict, stateDictFromStore} from './io/load_state_dict.js';
+export type {LoadStateDictOptions, LoadStateDictReport, StateDictExportOptions, StateDictInput} from './io/load_state_dict.js';
+export {loadWeights, readWeightsConfig, saveWeights, WEIGHTS_FORMAT, WEIGHTS_FORMAT_VERSION} from './io/tfjs_format.js';
+export type {
+  LoadWeightsOptions, LoadWeightsResult, SaveWeightsOptions, SaveWeightsResult, WeightsInfo, WeightsLocation,
+  WeightsMetadata, WeightsTensorInfo,
+} from './io/tfjs_format.js';
+export {DEFAULT_SHARD_BYTES, nodeFileHandler} from './io/node_file_handler.js';
+export type {NodeFileHandlerOptions} from './io/node_file_handler.js';
+export {WeightsError} from './io/problems.js';
+export {decodeFloat16, encodeFloat16} from './io/float16.js';

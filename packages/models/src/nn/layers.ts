@@ -1,0 +1,189 @@
+// The building blocks every network here is made of, named exactly like their PyTorch counterparts so that
+// a state dict maps one-to-one: Conv2d, PReLU, RIFE's conv() = Sequential(Conv2d, PReLU), ConvTranspose2d.
+import * as tf from '@tensorflow/tfjs';
+import type {ParamRole, ParamStore} from '../params.js';
+
+/** Where a module's tensors live: the store and the module's PyTorch name prefix. */
+export interface Scope {
+  store: ParamStore;
+  prefix: string;
+}
+
+/** The scope of a child module: `prefix.name`. */
+export function child(scope: Scope, name: string | number): Scope {
+  return {store: scope.store, prefix: scope.prefix ? `${scope.prefix}.${name}` : String(name)};
+}
+
+/** The full name of a tensor of a scope. */
+export function paramName(scope: Scope, name: string): string {
+  return scope.prefix ? `${scope.prefix}.${name}` : name;
+}
+
+/** Options of {@link Conv2d}. */
+export interface Conv2dOptions {
+  stride?: number;
+  /** Symmetric zero padding (PyTorch `padding`); default `(kernel - 1) / 2`. */
+  padding?: number;
+  /** Initialisation role of the weight (default `conv_weight`). */
+  role?: ParamRole;
+  /** False for a convolution without bias (default true). */
+  bias?: boolean;
+}
+
+/**
+ * PyTorch `nn.Conv2d(in, out, k, stride, padding)` with bias. The padding is explicit and symmetric, as
+ * PyTorch's: TF's 'same' pads (0, 1) on even inputs at stride 2 and would shift the output (spec §7.4).
+ */
+export class Conv2d {
+  readonly weight: tf.Variable;
+  readonly bias: tf.Variable | null;
+  readonly stride: number;
+  readonly padding: number;
+
+  constructor(scope: Scope, readonly inChannels: number, readonly outChannels: number, readonly kernel: number,
+      options: Conv2dOptions = {}) {
+    this.stride = options.stride ?? 1;
+    this.padding = options.padding ?? (kernel - 1) / 2;
+    const fanIn = inChannels * kernel * kernel;
+    this.weight = scope.store.declare({name: paramName(scope, 'weight'), torchShape: [outChannels, inChannels, kernel, kernel],
+      layout: 'conv', role: options.role ?? 'conv_weight', fanIn, trainable: true});
+    this.bias = options.bias === false ? null : scope.store.declare({name: paramName(scope, 'bias'),
+      torchShape: [outChannels], layout: 'plain', role: 'bias', fanIn, trainable: true});
+  }
+
+  /** Convolve NHWC `x`; optionally fuse a PReLU with per-channel `alpha` or a leaky ReLU. */
+  apply(x: tf.Tensor4D, activation?: {prelu: tf.Tensor} | {leakyRelu: number} | {relu: true}): tf.Tensor4D {
+    const pad = this.padding;
+    const args: Parameters<typeof tf.fused.conv2d>[0] = {
+      x, filter: this.weight as tf.Tensor4D, strides: this.stride, pad: pad === 0 ? 'valid' : pad,
+      bias: this.bias ?? undefined,
+    };
+    if (activation && 'prelu' in activation) {
+      args.activation = 'prelu';
+      args.preluActivationWeights = activation.prelu;
+    } else if (activation && 'leakyRelu' in activation) {
+      args.activation = 'leakyrelu';
+      args.leakyreluAlpha = activation.leakyRelu;
+    } else if (activation && 'relu' in activation) {
+      args.activation = 'relu';
+    }
+    return tf.fused.conv2d(args) as tf.Tensor4D;
+  }
+}
+
+/** PyTorch `nn.PReLU(channels)`: one slope per channel (spec §7.6). */
+export class PReLU {
+  readonly weight: tf.Variable;
+
+  constructor(scope: Scope, readonly channels: number) {
+    this.weight = scope.store.declare({name: paramName(scope, 'weight'), torchShape: [channels], layout: 'plain',
+      role: 'prelu', fanIn: 1, trainable: true});
+  }
+
+  apply(x: tf.Tensor4D): tf.Tensor4D {
+    return tf.prelu(x, this.weight as tf.Tensor) as tf.Tensor4D;
+  }
+}
+
+/** RIFE's `conv(in, out, k, stride, padding)` = `Sequential(Conv2d, PReLU)`: tensors `.0.weight`, `.0.bias`, `.1.weight`. */
+export class ConvPReLU {
+  readonly conv: Conv2d;
+  readonly prelu: PReLU;
+
+  constructor(scope: Scope, inChannels: number, outChannels: number, kernel = 3, stride = 1, padding = 1) {
+    this.conv = new Conv2d(child(scope, 0), inChannels, outChannels, kernel, {stride, padding});
+    this.prelu = new PReLU(child(scope, 1), outChannels);
+  }
+
+  apply(x: tf.Tensor4D): tf.Tensor4D {
+    return this.conv.apply(x, {prelu: this.prelu.weight});
+  }
+}
+
+// Which 4x4 tap feeds each (phase, 3x3 offset) of a stride-2, padding-1 transposed convolution, per axis:
+// even outputs read taps 3 and 1 at input offsets -1 and 0; odd outputs read taps 2 and 0 at offsets 0 and +1.
+const PHASE_TAP = [[3, 1, -1], [-1, 2, 0]] as const;
+
+/** The constant [36, 16] matrix that turns a 4x4 kernel into the four 3x3 phase kernels. */
+function phaseSelection(): tf.Tensor2D {
+  const rows = new Float32Array(36 * 16);
+  for (let dy = 0; dy < 3; dy++) {
+    for (let dx = 0; dx < 3; dx++) {
+      for (let ry = 0; ry < 2; ry++) {
+        for (let rx = 0; rx < 2; rx++) {
+          const ky = PHASE_TAP[ry]![dy]!;
+          const kx = PHASE_TAP[rx]![dx]!;
+          if (ky < 0 || kx < 0) continue;
+          rows[(((dy * 3 + dx) * 2 + ry) * 2 + rx) * 16 + ky * 4 + kx] = 1;
+        }
+      }
+    }
+  }
+  return tf.tensor2d(rows, [36, 16]);
+}
+
+/** Interleave four phase outputs `[B,H,W,4C]` into `[B,2H,2W,C]`; gradient by reshape/transpose. */
+const interleavePhases = tf.customGrad(((x: tf.Tensor) => {
+  const [b, h, w, c4] = x.shape as [number, number, number, number];
+  const value = tf.depthToSpace(x as tf.Tensor4D, 2, 'NHWC');
+  const gradFunc = (dy: tf.Tensor): tf.Tensor => tf.reshape(
+      tf.transpose(tf.reshape(dy, [b, h, 2, w, 2, c4 / 4]), [0, 1, 3, 2, 4, 5]), [b, h, w, c4]);
+  return {value, gradFunc};
+}) as unknown as Parameters<typeof tf.customGrad>[0]);
+
+/**
+ * PyTorch `nn.ConvTranspose2d(in, out, 4, stride=2, padding=1)` (MEB `lastconv`, Unet `deconv`): exactly
+ * 2H x 2W out. The weight is stored as spec §7.5 says, `[4, 4, out, in]`.
+ *
+ * Computed as one 3x3 convolution with 4·out channels (one per output phase) followed by a depth-to-space
+ * interleave, instead of tf.conv2dTranspose: on wasm its kernel (Conv2DBackpropInput) is ~15x slower than a
+ * conv2d of the same size (design/backends.md), and this form also needs no transposed-conv gradient.
+ */
+export class ConvTranspose2d {
+  readonly weight: tf.Variable;
+  readonly bias: tf.Variable;
+
+  constructor(scope: Scope, readonly inChannels: number, readonly outChannels: number) {
+    // PyTorch computes a ConvTranspose2d's default-init fan-in from weight.shape[1]·k² = out·16 (spec §3.1).
+    const fanIn = outChannels * 16;
+    this.weight = scope.store.declare({name: paramName(scope, 'weight'), torchShape: [inChannels, outChannels, 4, 4],
+      layout: 'deconv', role: 'deconv_weight', fanIn, trainable: true});
+    this.bias = scope.store.declare({name: paramName(scope, 'bias'), torchShape: [outChannels], layout: 'plain',
+      role: 'bias', fanIn, trainable: true});
+  }
+
+  /** The [3, 3, in, 4·out] phase kernel built from the 4x4 weight (differentiable). */
+  phaseKernel(): tf.Tensor4D {
+    const {inChannels: cin, outChannels: cout} = this;
+    return tf.tidy(() => {
+      const selection = phaseSelection();
+      const taps = tf.reshape(this.weight, [16, cout * cin]);
+      const phases = tf.reshape(tf.matMul(selection, taps), [3, 3, 2, 2, cout, cin]);
+      return tf.reshape(tf.transpose(phases, [0, 1, 5, 2, 3, 4]), [3, 3, cin, 4 * cout]) as tf.Tensor4D;
+    });
+  }
+
+  apply(x: tf.Tensor4D, prelu?: tf.Tensor): tf.Tensor4D {
+    return tf.tidy(() => {
+      const phases = tf.conv2d(x, this.phaseKernel(), 1, 1);
+      const up = interleavePhases(phases) as tf.Tensor4D;
+      const biased = tf.add(up, this.bias) as tf.Tensor4D;
+      return prelu ? tf.prelu(biased, prelu) as tf.Tensor4D : biased;
+    });
+  }
+}
+
+/** RIFE's `deconv(in, out)` = `Sequential(ConvTranspose2d(in, out, 4, 2, 1), PReLU(out))` (refine.py L18-22). */
+export class DeconvPReLU {
+  readonly deconv: ConvTranspose2d;
+  readonly prelu: PReLU;
+
+  constructor(scope: Scope, inChannels: number, outChannels: number) {
+    this.deconv = new ConvTranspose2d(child(scope, 0), inChannels, outChannels);
+    this.prelu = new PReLU(child(scope, 1), outChannels);
+  }
+
+  apply(x: tf.Tensor4D): tf.Tensor4D {
+    return this.deconv.apply(x, this.prelu.weight);
+  }
+}

@@ -1,0 +1,92 @@
+// The synthesis network kept from RIFE (spec §1.9, A10; RIFE refine.py L11-82): Contextnet extracts and warps
+// a 4-level feature pyramid of each frame, the Unet predicts a residual for the blended frame.
+import * as tf from '@tensorflow/tfjs';
+import {backwardWarp, resizeFlow} from '@daek/flow-ops';
+import {child, Conv2d, ConvPReLU, DeconvPReLU, type Scope} from './layers.js';
+
+/** RIFE's `Conv2(in, out, stride=2)`: conv(in, out, 3, stride, 1) then conv(out, out, 3, 1, 1). */
+class Conv2 {
+  private readonly conv1: ConvPReLU;
+  private readonly conv2: ConvPReLU;
+
+  constructor(scope: Scope, inChannels: number, outChannels: number, stride = 2) {
+    this.conv1 = new ConvPReLU(child(scope, 'conv1'), inChannels, outChannels, 3, stride, 1);
+    this.conv2 = new ConvPReLU(child(scope, 'conv2'), outChannels, outChannels, 3, 1, 1);
+  }
+
+  apply(x: tf.Tensor4D): tf.Tensor4D {
+    return this.conv2.apply(this.conv1.apply(x));
+  }
+}
+
+/** RIFE's Contextnet (c = 16): features at 1/2..1/16, each warped by the flow halved alongside. */
+export class Contextnet {
+  private readonly levels: Conv2[];
+
+  constructor(scope: Scope, readonly width = 16) {
+    const c = width;
+    this.levels = [new Conv2(child(scope, 'conv1'), 3, c), new Conv2(child(scope, 'conv2'), c, 2 * c),
+      new Conv2(child(scope, 'conv3'), 2 * c, 4 * c), new Conv2(child(scope, 'conv4'), 4 * c, 8 * c)];
+  }
+
+  /**
+   * @param image `[B,H,W,3]`.
+   * @param flow `[B,H,W,2]` flow that warps this image to the middle frame.
+   * @returns the four warped features `[f1 (1/2), f2 (1/4), f3 (1/8), f4 (1/16)]`.
+   */
+  apply(image: tf.Tensor4D, flow: tf.Tensor4D): tf.Tensor4D[] {
+    const out: tf.Tensor4D[] = [];
+    let x = image;
+    let f = flow;
+    for (const level of this.levels) {
+      x = level.apply(x);
+      // RIFE: interpolate(flow, 0.5, recompute_scale_factor=False) * 0.5.
+      f = resizeFlow(f, 0.5, {checkFinite: false});
+      out.push(backwardWarp(x, f, {checkFinite: false}));
+    }
+    return out;
+  }
+}
+
+/** Inputs of {@link Unet.apply}, all full resolution except the context pyramids. */
+export interface UnetInput {
+  img0: tf.Tensor4D;
+  img1: tf.Tensor4D;
+  warped0: tf.Tensor4D;
+  warped1: tf.Tensor4D;
+  /** The accumulated mask LOGIT (not its sigmoid), as RIFE passes it. */
+  maskLogit: tf.Tensor4D;
+  flow: tf.Tensor4D;
+  context0: tf.Tensor4D[];
+  context1: tf.Tensor4D[];
+}
+
+/** RIFE's Unet (c = 16): returns `sigmoid(conv(...))`, `[B,H,W,3]`; the caller turns it into `2·u − 1`. */
+export class Unet {
+  private readonly down: Conv2[];
+  private readonly up: DeconvPReLU[];
+  private readonly conv: Conv2d;
+
+  constructor(scope: Scope, readonly width = 16) {
+    const c = width;
+    this.down = [new Conv2(child(scope, 'down0'), 17, 2 * c), new Conv2(child(scope, 'down1'), 4 * c, 4 * c),
+      new Conv2(child(scope, 'down2'), 8 * c, 8 * c), new Conv2(child(scope, 'down3'), 16 * c, 16 * c)];
+    this.up = [new DeconvPReLU(child(scope, 'up0'), 32 * c, 8 * c), new DeconvPReLU(child(scope, 'up1'), 16 * c, 4 * c),
+      new DeconvPReLU(child(scope, 'up2'), 8 * c, 2 * c), new DeconvPReLU(child(scope, 'up3'), 4 * c, c)];
+    this.conv = new Conv2d(child(scope, 'conv'), c, 3, 3);
+  }
+
+  apply(input: UnetInput): tf.Tensor4D {
+    const {context0: c0, context1: c1} = input;
+    const s0 = this.down[0]!.apply(tf.concat(
+        [input.img0, input.img1, input.warped0, input.warped1, input.maskLogit, input.flow], 3));
+    const s1 = this.down[1]!.apply(tf.concat([s0, c0[0]!, c1[0]!], 3));
+    const s2 = this.down[2]!.apply(tf.concat([s1, c0[1]!, c1[1]!], 3));
+    const s3 = this.down[3]!.apply(tf.concat([s2, c0[2]!, c1[2]!], 3));
+    let x = this.up[0]!.apply(tf.concat([s3, c0[3]!, c1[3]!], 3));
+    x = this.up[1]!.apply(tf.concat([x, s2], 3));
+    x = this.up[2]!.apply(tf.concat([x, s1], 3));
+    x = this.up[3]!.apply(tf.concat([x, s0], 3));
+    return tf.sigmoid(this.conv.apply(x));
+  }
+}

@@ -1,0 +1,90 @@
+// Where an interpolator's weights come from, and loading them into a built network: the tfjs format
+// (model.json + shards) or a PyTorch .pth checkpoint, from a path, a URL, bytes or a tf.io handler.
+import type * as tf from '@tensorflow/tfjs';
+import {DAEK} from './daek.js';
+import type {IFNet} from './ifnet.js';
+import {loadStateDict} from './io/load_state_dict.js';
+import {DAEK_MAP, RIFE_IFNET_MAP} from './io/name_maps.js';
+import {readPth} from './io/pth.js';
+import {loadWeights, readWeightsConfig, saveWeights} from './io/tfjs_format.js';
+
+/**
+ * A weights location: a `model.json` path or URL (tfjs format), a `.pth` path or URL (PyTorch), the bytes of
+ * a `.pth` file, or a `tf.io.IOHandler` (tfjs format).
+ */
+export type WeightsSource = string | tf.io.IOHandler | Uint8Array | ArrayBuffer;
+
+/** The model configuration {@link saveNetwork}-style files carry: which model and its DAEK fields. */
+export interface StoredModelConfig {
+  /** `daek` (or a preset name) or `ifnet`. */
+  model: string;
+  /** The full DAEK configuration (DAEK models). */
+  daekConfig?: Record<string, unknown>;
+  /** The IFNet configuration (IFNet models). */
+  ifnetConfig?: Record<string, unknown>;
+}
+
+const isPth = (s: string) => /\.(pth|pt|pkl|ckpt)$/i.test(s.split('?')[0]!);
+
+async function readBytes(location: string): Promise<Uint8Array> {
+  if (/^https?:\/\//i.test(location)) {
+    const response = await fetch(location);
+    if (!response.ok) throw new Error(`Fetching ${location} failed: HTTP ${response.status}.`);
+    return new Uint8Array(await response.arrayBuffer());
+  }
+  const {readFile} = await import('node:fs/promises');
+  try {
+    return new Uint8Array(await readFile(location.replace(/^file:\/\//, '')));
+  } catch (error) {
+    throw new Error(`Cannot read weights file ${location}: ${(error as Error).message}`);
+  }
+}
+
+/** The model a tfjs-format weights file was saved for, when it says (null for .pth and bytes). */
+export async function storedModelConfig(source: WeightsSource): Promise<StoredModelConfig | null> {
+  if (source instanceof Uint8Array || source instanceof ArrayBuffer) return null;
+  if (typeof source === 'string' && isPth(source)) return null;
+  const info = await readWeightsConfig(source);
+  const config = info.metadata.config as StoredModelConfig | null | undefined;
+  return config && typeof config.model === 'string' ? config : null;
+}
+
+/**
+ * Load weights into `network`, all or nothing. Returns a short description of the source.
+ * PyTorch checkpoints go through the model's name map (a DataParallel `module.` prefix is stripped).
+ */
+export async function loadNetworkWeights(network: DAEK | IFNet, source: WeightsSource,
+    onProgress?: (fraction: number) => void): Promise<string> {
+  onProgress?.(0);
+  const map = network instanceof DAEK ? DAEK_MAP : RIFE_IFNET_MAP;
+  let name: string;
+  if (source instanceof Uint8Array || source instanceof ArrayBuffer || (typeof source === 'string' && isPth(source))) {
+    const bytes = typeof source === 'string' ? await readBytes(source) : source;
+    onProgress?.(0.5);
+    loadStateDict(network.store, await readPth(bytes, {source: typeof source === 'string' ? source : 'bytes'}), {map});
+    name = typeof source === 'string' ? source : `.pth bytes (${bytes.byteLength} B)`;
+  } else {
+    await loadWeights(network.store, source);
+    name = typeof source === 'string' ? source : 'tf.io handler';
+  }
+  onProgress?.(1);
+  return name;
+}
+
+/** Options of {@link saveNetwork}. */
+export interface SaveNetworkOptions {
+  /** Store IEEE half floats (half the size; see the README for the accuracy cost). */
+  quantize?: 'float16';
+}
+
+/**
+ * Save a network's weights in the tfjs format with its configuration, so that
+ * `createInterpolator({weights})` rebuilds the same network without being told which.
+ */
+export async function saveNetwork(network: DAEK | IFNet, destination: string | tf.io.IOHandler,
+    options: SaveNetworkOptions = {}): Promise<void> {
+  const config: StoredModelConfig = network instanceof DAEK ?
+    {model: 'daek', daekConfig: {...network.config} as unknown as Record<string, unknown>} :
+    {model: 'ifnet', ifnetConfig: {...network.config} as unknown as Record<string, unknown>};
+  await saveWeights(network.store, destination, {config, quantize: options.quantize});
+}
