@@ -30,7 +30,9 @@ export interface ParameterCounts {
 
 /** The DAEK network. Tensors are named as the spec's PyTorch module (`block0.*`, `fnet.*`, `mrb.0.*`, ...). */
 export class DAEK {
+  /** Every weight and BatchNorm statistic, by PyTorch name. */
   readonly store: ParamStore;
+  /** The configuration it was built with. */
   readonly config: DaekConfig;
   private readonly blocks: Meb[];
   private readonly mrbs: MRB[];

@@ -4,8 +4,11 @@ import * as tf from '@tensorflow/tfjs';
 
 /** Raw pixels, e.g. a canvas `ImageData` or a decoded PNG: `data` holds `width·height·channels` bytes, row-major. */
 export interface PixelFrame {
+  /** Row-major pixels: bytes 0-255, or floats in [0,1]. */
   data: Uint8Array | Uint8ClampedArray | Float32Array;
+  /** Width in pixels. */
   width: number;
+  /** Height in pixels. */
   height: number;
   /** 3 (RGB) or 4 (RGBA); inferred from `data.length` when absent. The alpha channel is ignored. */
   channels?: 3 | 4;

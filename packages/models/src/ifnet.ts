@@ -24,7 +24,9 @@ export type ResolvedIFNetConfig = Required<IFNetConfig>;
 
 /** RIFE's IFNet with its own teacher. Tensors are named exactly as in RIFE's `flownet.pkl` (after `module.`). */
 export class IFNet {
+  /** Every weight, by PyTorch name. */
   readonly store: ParamStore;
+  /** The resolved configuration. */
   readonly config: ResolvedIFNetConfig;
   private readonly blocks: Meb[];
   private readonly teacher: Meb | null;
@@ -118,12 +120,20 @@ export class IFNet {
   }
 
   /** Number of trainable parameters (RIFE: 10,708,215 with the teacher, 10,071,550 without). */
-  parameterCount(): {total: number; student: number; teacher: number} {
+  parameterCount(): {
+    /** Every trainable value. */
+    total: number;
+    /** What inference uses. */
+    student: number;
+    /** The teacher block. */
+    teacher: number;
+  } {
     const total = this.store.count();
     const teacher = this.store.count('block_tea.');
     return {total, student: total - teacher, teacher};
   }
 
+  /** Release every tensor of the model. */
   dispose(): void {
     this.store.dispose();
   }

@@ -17,6 +17,7 @@ export type Network = DAEK | IFNet;
 
 /** Progress of {@link createInterpolator}. */
 export interface LoadProgress {
+  /** What is happening. */
   stage: 'building' | 'weights' | 'ready';
   /** Fraction done in [0, 1]. */
   fraction: number;
@@ -40,7 +41,14 @@ export interface InterpolatorConfig {
    */
   daekConfig?: Partial<DaekConfig>;
   /** Padding before the network: multiple (32), mode (`replicate`, spec A20) and minimum size (128, spec §1.1). */
-  padding?: {multiple?: number; mode?: PadMode; minSize?: number};
+  padding?: {
+    /** Pad height and width to a multiple of this (32). */
+    multiple?: number;
+    /** `replicate` (default) or `zero`. */
+    mode?: PadMode;
+    /** Pad smaller sides up to this (128). */
+    minSize?: number;
+  };
   /** Bisection depth for t other than 0.5: t is rounded to the nearest multiple of 2^-depth (default 4, 1/16). */
   bisectionDepth?: number;
   /** Check frames for NaN/Inf and a [0,1] range (one read-back per call; default true). */
@@ -76,8 +84,11 @@ export interface Interpolator {
    * cropped back. A `[B,H,W,C]` pair is a batch.
    */
   interpolate(frame0: PixelFrame, frame1: PixelFrame, options?: InterpolateOptions): Promise<PixelFrame>;
+  /** Rank-3 tensors in, a rank-3 float tensor out. */
   interpolate(frame0: tf.Tensor3D, frame1: tf.Tensor3D, options?: InterpolateOptions): Promise<tf.Tensor3D>;
+  /** A batch of pairs in, a batch of frames out. */
   interpolate(frame0: tf.Tensor4D, frame1: tf.Tensor4D, options?: InterpolateOptions): Promise<tf.Tensor4D>;
+  /** Any frame form. */
   interpolate(frame0: FrameInput, frame1: FrameInput, options?: InterpolateOptions): Promise<FrameInput>;
   /** Release the weights. The interpolator cannot be used afterwards. */
   dispose(): void;
@@ -103,7 +114,12 @@ function canonicalModel(name: string): string {
 }
 
 /** The time steps of the bisection that reaches `t` (rounded to 2^-depth): a path of left/right halves. */
-export function bisectionPath(t: number, depth: number): {steps: ('left' | 'right')[]; t: number} {
+export function bisectionPath(t: number, depth: number): {
+  /** Which half to descend into after each middle frame. */
+  steps: ('left' | 'right')[];
+  /** `t` rounded to a multiple of 2^-depth. */
+  t: number;
+} {
   const denominator = 2 ** depth;
   let numerator = Math.round(t * denominator);
   const rounded = numerator / denominator;

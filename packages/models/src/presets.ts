@@ -5,9 +5,13 @@ export type TeacherKind = 'ours' | 'rife' | 'none';
 
 /** Widths of an MRB (AMT's update block; spec §1.2, TUNED = AMT-G). */
 export interface MrbWidths {
+  /** Width of the fusion ("gru") and heads (192). */
   hidden: number;
+  /** Flow-feature channels (64). */
   flowDim: number;
+  /** First correlation conv width (256). */
   corrDim: number;
+  /** Correlation-feature channels (192). */
   corrDim2: number;
   /** C_v, the CFCM width. */
   fcDim: number;
@@ -29,6 +33,7 @@ export interface DaekConfig {
   mrb: MrbWidths;
   /** Correlation pyramid levels (4) and window radius (3). */
   corrLevels: number;
+  /** Correlation window radius (3). */
   corrRadius: number;
   /** Motion refinement blocks after each MEB (Table II's "DA" rows). */
   useMrb: boolean;

@@ -51,7 +51,8 @@ interface Norm2d {
  * PyTorch `nn.InstanceNorm2d(channels)` with its defaults (affine=False, track_running_stats=False): per sample
  * and channel over H·W, biased variance, eps 1e-5, identical in training and evaluation (spec §7.8). No tensors.
  */
-export class InstanceNorm2d implements Norm2d {
+export class InstanceNorm2d {
+  /** Normalise `[B, H, W, C]` per sample and channel (the mode does not matter). */
   apply(x: tf.Tensor4D): tf.Tensor4D {
     return tf.tidy(() => {
       const {mean, variance} = tf.moments(x, [1, 2], true);
@@ -67,10 +68,14 @@ export class InstanceNorm2d implements Norm2d {
  * PyTorch also stores an int64 `num_batches_tracked`; it is only read when momentum is None, which it never
  * is here, so it is not stored: weight import ignores it and export may write 0.
  */
-export class BatchNorm2d implements Norm2d {
+export class BatchNorm2d {
+  /** γ, `[channels]` (`weight`). */
   readonly weight: tf.Variable;
+  /** β, `[channels]` (`bias`). */
   readonly bias: tf.Variable;
+  /** `running_mean`, `[channels]`, not trainable. */
   readonly runningMean: tf.Variable;
+  /** `running_var`, `[channels]`, not trainable. */
   readonly runningVar: tf.Variable;
 
   /**
@@ -91,6 +96,10 @@ export class BatchNorm2d implements Norm2d {
     this.runningVar = declare('running_var', 'bn_running_var', false);
   }
 
+  /**
+   * Normalise `[N, H, W, C]`: with the running statistics (evaluation), or with the batch's biased statistics over
+   * N·H·W (training), updating the running statistics unless `mode.updateStats` is false.
+   */
   apply(x: tf.Tensor4D, mode: NormMode): tf.Tensor4D {
     return tf.tidy(() => {
       if (!mode.training) {
@@ -128,12 +137,21 @@ function makeNorm(scope: Scope, norm: EncoderNorm, channels: number, aliases: re
  * declared in PyTorch's state-dict order.
  */
 export class ResidualBlock {
+  /** 3×3 convolution with the block's stride (`conv1`). */
   readonly conv1: Conv2d;
+  /** 3×3 convolution (`conv2`). */
   readonly conv2: Conv2d;
   private readonly norm1: Norm2d;
   private readonly norm2: Norm2d;
   private readonly shortcut: {conv: Conv2d; norm: Norm2d} | null;
 
+  /**
+   * @param scope where the block's tensors live (`layer2.0`).
+   * @param inChannels input channels.
+   * @param outChannels output channels.
+   * @param norm normalisation.
+   * @param stride 1, or 2 (with the 1×1 shortcut projection).
+   */
   constructor(scope: Scope, inChannels: number, outChannels: number, norm: EncoderNorm, readonly stride: number) {
     this.conv1 = new Conv2d(child(scope, 'conv1'), inChannels, outChannels, 3, {stride, padding: 1});
     this.conv2 = new Conv2d(child(scope, 'conv2'), outChannels, outChannels, 3, {padding: 1});
@@ -153,6 +171,7 @@ export class ResidualBlock {
     }
   }
 
+  /** The block on `[N, H, W, in]`; `[N, H/stride, W/stride, out]`. */
   apply(x: tf.Tensor4D, mode: NormMode): tf.Tensor4D {
     return tf.tidy(() => {
       let y = tf.relu(this.norm1.apply(this.conv1.apply(x), mode));
@@ -185,12 +204,17 @@ const LAYERS: readonly {name: string; channels: number; stride: number}[] = [
  * Parameters: fnet 895,272; cnet 914,424 (spec §5). Images are NHWC float32 in [0, 1] (A17: no mean subtraction).
  */
 export class BasicEncoder {
+  /** The configuration it was built with. */
   readonly config: Readonly<BasicEncoderConfig>;
   private readonly norm1: Norm2d;
   private readonly conv1: Conv2d;
   private readonly layers: ResidualBlock[][];
   private readonly conv2: Conv2d;
 
+  /**
+   * @param scope where the tensors live (`fnet`, `cnet`; `''` for names relative to the module).
+   * @param config output width and normalisation.
+   */
   constructor(scope: Scope, config: BasicEncoderConfig) {
     const {outDim, norm} = config;
     if (!Number.isInteger(outDim) || outDim < 1) throw new Error(`BasicEncoder: outDim must be a positive integer; got ${outDim}.`);

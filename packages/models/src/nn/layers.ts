@@ -5,7 +5,9 @@ import type {ParamRole, ParamStore} from '../params.js';
 
 /** Where a module's tensors live: the store and the module's PyTorch name prefix. */
 export interface Scope {
+  /** The store the module declares its tensors in. */
   store: ParamStore;
+  /** The module's PyTorch name prefix (`''` at the root). */
   prefix: string;
 }
 
@@ -21,6 +23,7 @@ export function paramName(scope: Scope, name: string): string {
 
 /** Options of {@link Conv2d}. */
 export interface Conv2dOptions {
+  /** Stride (default 1). */
   stride?: number;
   /** Symmetric zero padding (PyTorch `padding`); default `(kernel - 1) / 2`. */
   padding?: number;
@@ -35,11 +38,21 @@ export interface Conv2dOptions {
  * PyTorch's: TF's 'same' pads (0, 1) on even inputs at stride 2 and would shift the output (spec §7.4).
  */
 export class Conv2d {
+  /** `[k, k, in, out]` (PyTorch `weight`, `[out, in, k, k]`). */
   readonly weight: tf.Variable;
+  /** `[out]`, or null without bias. */
   readonly bias: tf.Variable | null;
+  /** Stride. */
   readonly stride: number;
+  /** Symmetric zero padding. */
   readonly padding: number;
 
+  /**
+   * @param scope where the tensors are declared (`<prefix>.weight`, `<prefix>.bias`).
+   * @param inChannels input channels.
+   * @param outChannels output channels.
+   * @param kernel square kernel size.
+   */
   constructor(scope: Scope, readonly inChannels: number, readonly outChannels: number, readonly kernel: number,
       options: Conv2dOptions = {}) {
     this.stride = options.stride ?? 1;
@@ -73,13 +86,16 @@ export class Conv2d {
 
 /** PyTorch `nn.PReLU(channels)`: one slope per channel (spec §7.6). */
 export class PReLU {
+  /** `[channels]` slopes. */
   readonly weight: tf.Variable;
 
+  /** @param channels number of channels (one slope each). */
   constructor(scope: Scope, readonly channels: number) {
     this.weight = scope.store.declare({name: paramName(scope, 'weight'), torchShape: [channels], layout: 'plain',
       role: 'prelu', fanIn: 1, trainable: true});
   }
 
+  /** `max(0, x) + α·min(0, x)` per channel. */
   apply(x: tf.Tensor4D): tf.Tensor4D {
     return tf.prelu(x, this.weight as tf.Tensor) as tf.Tensor4D;
   }
@@ -87,14 +103,18 @@ export class PReLU {
 
 /** RIFE's `conv(in, out, k, stride, padding)` = `Sequential(Conv2d, PReLU)`: tensors `.0.weight`, `.0.bias`, `.1.weight`. */
 export class ConvPReLU {
+  /** The convolution (`.0`). */
   readonly conv: Conv2d;
+  /** Its activation (`.1`). */
   readonly prelu: PReLU;
 
+  /** RIFE's `conv(in, out, kernel, stride, padding)`. */
   constructor(scope: Scope, inChannels: number, outChannels: number, kernel = 3, stride = 1, padding = 1) {
     this.conv = new Conv2d(child(scope, 0), inChannels, outChannels, kernel, {stride, padding});
     this.prelu = new PReLU(child(scope, 1), outChannels);
   }
 
+  /** Convolution with the PReLU fused in. */
   apply(x: tf.Tensor4D): tf.Tensor4D {
     return this.conv.apply(x, {prelu: this.prelu.weight});
   }
@@ -140,9 +160,15 @@ const interleavePhases = tf.customGrad(((x: tf.Tensor) => {
  * conv2d of the same size (design/backends.md), and this form also needs no transposed-conv gradient.
  */
 export class ConvTranspose2d {
+  /** `[4, 4, out, in]` (PyTorch `[in, out, 4, 4]`). */
   readonly weight: tf.Variable;
+  /** `[out]`. */
   readonly bias: tf.Variable;
 
+  /**
+   * @param inChannels input channels.
+   * @param outChannels output channels.
+   */
   constructor(scope: Scope, readonly inChannels: number, readonly outChannels: number) {
     // PyTorch computes a ConvTranspose2d's default-init fan-in from weight.shape[1]·k² = out·16 (spec §3.1).
     const fanIn = outChannels * 16;
@@ -163,6 +189,7 @@ export class ConvTranspose2d {
     });
   }
 
+  /** `[B,H,W,in]` -> `[B,2H,2W,out]`, optionally followed by a PReLU with slopes `prelu`. */
   apply(x: tf.Tensor4D, prelu?: tf.Tensor): tf.Tensor4D {
     return tf.tidy(() => {
       const phases = tf.conv2d(x, this.phaseKernel(), 1, 1);
@@ -175,14 +202,18 @@ export class ConvTranspose2d {
 
 /** RIFE's `deconv(in, out)` = `Sequential(ConvTranspose2d(in, out, 4, 2, 1), PReLU(out))` (refine.py L18-22). */
 export class DeconvPReLU {
+  /** The transposed convolution (`.0`). */
   readonly deconv: ConvTranspose2d;
+  /** Its activation (`.1`). */
   readonly prelu: PReLU;
 
+  /** RIFE's `deconv(in, out)`. */
   constructor(scope: Scope, inChannels: number, outChannels: number) {
     this.deconv = new ConvTranspose2d(child(scope, 0), inChannels, outChannels);
     this.prelu = new PReLU(child(scope, 1), outChannels);
   }
 
+  /** Upsample x2 and activate. */
   apply(x: tf.Tensor4D): tf.Tensor4D {
     return this.deconv.apply(x, this.prelu.weight);
   }

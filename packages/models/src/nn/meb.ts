@@ -32,7 +32,9 @@ export interface MebInput {
 
 /** Outputs of {@link Meb.apply}: full-resolution flow and mask logit (deltas for every block but the first). */
 export interface MebOutput {
+  /** `[B,H,W,4]` flow (delta after the first block), full resolution. */
   flow: tf.Tensor4D;
+  /** `[B,H,W,1]` mask logit (delta after the first block). */
   mask: tf.Tensor4D;
   /** `[B, H/(2S), W/(2S), C']` at the block's native output scale, or null when C' = 0. */
   feat: tf.Tensor4D | null;
@@ -44,6 +46,7 @@ export class Meb {
   private readonly convblock: ConvPReLU[];
   private readonly lastconv: ConvTranspose2d;
 
+  /** @param config the block's shape. */
   constructor(scope: Scope, readonly config: MebConfig) {
     const {inPlanes, width, featChannels} = config;
     const conv0 = child(scope, 'conv0');

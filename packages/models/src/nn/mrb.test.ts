@@ -132,7 +132,7 @@ describeWithBackends('MRB ablation switches (spec §4) run and keep their shapes
     corr!.dispose();
     store.dispose();
   });
-}, {exclude: {webgpu: 'shape and leak checks are backend independent; the cpu and wasm runs cover them'}});
+});
 
 describe('MRB tensors and parameter counts', () => {
   it('exactly the PyTorch state-dict keys of mrb.1, in order, with its shapes and roles', () => {
@@ -198,26 +198,42 @@ describe('MRB tensors and parameter counts', () => {
   });
 });
 
-// cpu only: wasm has no Conv2DBackpropFilter kernel, and tfjs cpu's runs at ~0.02 GFLOP/s
-// (shared/design/backends.md), hence the small widths. The wiring is the full MRB's.
-describeWithBackends('MRB gradient', () => {
-  it('tf.variableGrads reaches every tensor (Para = 0.5): finite and non-zero', async () => {
+/** Differentiate a weighted sum of both outputs with respect to every trainable tensor: all finite and non-zero. */
+async function expectGradientsEverywhere(store: ParamStore, run: () => {flow: tf.Tensor4D; feat: tf.Tensor4D | null}): Promise<void> {
+  const {value, grads} = tf.variableGrads(() => {
+    const out = run();
+    return tf.add(tf.sum(tf.mul(out.flow, tf.randomNormal(out.flow.shape, 0, 1, 'float32', 8))),
+        tf.sum(tf.mul(out.feat!, tf.randomNormal(out.feat!.shape, 0, 1, 'float32', 9)))) as tf.Scalar;
+  }, store.trainableVariables());
+  expect(Number.isFinite((await value.data())[0])).toBe(true);
+  const names = new Map(store.entries().map((e) => [e.variable.name, e.spec.name]));
+  expect(Object.keys(grads).length).toBe(store.trainableVariables().length);
+  for (const [variableName, grad] of Object.entries(grads)) {
+    const data = await grad.data();
+    const name = names.get(variableName);
+    expect([name, data.every(Number.isFinite)]).toEqual([name, true]);
+    expect([name, data.some((v) => v !== 0)]).toEqual([name, true]);
+  }
+  tf.dispose([value, grads]);
+}
+
+// tfjs cpu's Conv2DBackpropFilter runs at ~0.02 GFLOP/s (shared/design/backends.md), hence the small widths
+// there (the wiring is the full MRB's); wasm (conv gradients from @daek/flow-ops) also runs the full fixture MRB.
+describeWithBackends('MRB gradient', (backend) => {
+  it('tf.variableGrads reaches every tensor of a small MRB (Para = 0.5): finite and non-zero', async () => {
     const {store, mrb, flow, feat, ctx, corr, featDown: down} = smallProblem({});
-    const {value, grads} = tf.variableGrads(() => {
-      const out = mrb.apply({flow, feat, corr, ctx, featDown: down});
-      return tf.add(tf.sum(tf.mul(out.flow, tf.randomNormal(out.flow.shape, 0, 1, 'float32', 8))),
-          tf.sum(tf.mul(out.feat!, tf.randomNormal(out.feat!.shape, 0, 1, 'float32', 9)))) as tf.Scalar;
-    }, store.trainableVariables());
-    expect(Number.isFinite((await value.data())[0])).toBe(true);
-    const names = new Map(store.entries().map((e) => [e.variable.name, e.spec.name]));
-    expect(Object.keys(grads).length).toBe(store.trainableVariables().length);
-    for (const [variableName, grad] of Object.entries(grads)) {
-      const data = await grad.data();
-      const name = names.get(variableName);
-      expect([name, data.every(Number.isFinite)]).toEqual([name, true]);
-      expect([name, data.some((v) => v !== 0)]).toEqual([name, true]);
-    }
+    await expectGradientsEverywhere(store, () => mrb.apply({flow, feat, corr, ctx, featDown: down}));
     corr!.dispose();
     store.dispose();
   });
-}, {only: ['cpu']});
+
+  if (backend === 'wasm') {
+    it('tf.variableGrads through the full fixture MRB: finite and non-zero everywhere', async () => {
+      const {store, mrb} = build();
+      const {flow, feat, ctx, corr} = inputs();
+      await expectGradientsEverywhere(store, () => mrb.apply({flow, feat, corr, ctx, featDown}));
+      corr.dispose();
+      store.dispose();
+    });
+  }
+}, {only: ['cpu', 'wasm']});

@@ -141,6 +141,7 @@ class TwoConv {
  * feat_head) 1,996,793 (spec §5).
  */
 export class MRB {
+  /** The configuration with every default filled in. */
   readonly config: ResolvedMrbConfig;
   private readonly convc1: Conv2d | null;
   private readonly convc2: Conv2d | null;
@@ -151,6 +152,10 @@ export class MRB {
   private readonly flowHead: TwoConv;
   private readonly featHead: TwoConv | null;
 
+  /**
+   * @param scope where the tensors live (`mrb.0`, `mrb_tea`; `''` for names relative to the module).
+   * @param config widths and switches; the defaults are DAEK's final student MRB.
+   */
   constructor(scope: Scope, config: MrbConfig = {}) {
     const c = resolveConfig(config);
     this.config = c;
@@ -176,7 +181,7 @@ export class MRB {
   }
 
   /**
-   * Refine the flow (and the feature). Differentiable with respect to the block's variables and every input
+   * Refine the flow (and the feature); see {@link MrbInputs} for the shapes. Differentiable with respect to the block's variables and every input
    * tensor (and the correlation's feature maps when `corr` is built under the same gradient tape).
    */
   apply(inputs: MrbInputs): MrbOutputs {
@@ -185,7 +190,8 @@ export class MRB {
     const c = this.config;
     const report = (name: MrbDebugName, t: tf.Tensor) => debug?.(name, t);
     const [flowOut, featOut] = tf.tidy((): tf.Tensor4D[] => {
-      // A5: refine the full-res flow at 1/8. Inputs are checked above, so resizes skip their NaN check (no sync).
+      // A5: refine the full-res flow at 1/8. The resizes skip their NaN check (a device sync each); the correlation
+      // lookup still checks its coordinates on cpu/wasm, so a NaN flow is reported there when useCa is on.
       const flow8 = resizeFlow(flow, 1 / 8, {checkFinite: false});
       report('flow8', flow8);
       let cmf = this.convf2.apply(this.convf1.apply(flow8, {leakyRelu: MRB_LEAKY_RELU_ALPHA}), {leakyRelu: MRB_LEAKY_RELU_ALPHA});

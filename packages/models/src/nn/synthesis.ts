@@ -23,6 +23,7 @@ class Conv2 {
 export class Contextnet {
   private readonly levels: Conv2[];
 
+  /** @param width RIFE's c (16). */
   constructor(scope: Scope, readonly width = 16) {
     const c = width;
     this.levels = [new Conv2(child(scope, 'conv1'), 3, c), new Conv2(child(scope, 'conv2'), c, 2 * c),
@@ -50,14 +51,21 @@ export class Contextnet {
 
 /** Inputs of {@link Unet.apply}, all full resolution except the context pyramids. */
 export interface UnetInput {
+  /** Frame 0, `[B,H,W,3]`. */
   img0: tf.Tensor4D;
+  /** Frame 1. */
   img1: tf.Tensor4D;
+  /** Frame 0 warped to the middle. */
   warped0: tf.Tensor4D;
+  /** Frame 1 warped to the middle. */
   warped1: tf.Tensor4D;
   /** The accumulated mask LOGIT (not its sigmoid), as RIFE passes it. */
   maskLogit: tf.Tensor4D;
+  /** The final flow `[B,H,W,4]`. */
   flow: tf.Tensor4D;
+  /** Contextnet features of frame 0 (4 levels). */
   context0: tf.Tensor4D[];
+  /** Contextnet features of frame 1. */
   context1: tf.Tensor4D[];
 }
 
@@ -67,6 +75,7 @@ export class Unet {
   private readonly up: DeconvPReLU[];
   private readonly conv: Conv2d;
 
+  /** @param width RIFE's c (16). */
   constructor(scope: Scope, readonly width = 16) {
     const c = width;
     this.down = [new Conv2(child(scope, 'down0'), 17, 2 * c), new Conv2(child(scope, 'down1'), 4 * c, 4 * c),
@@ -76,6 +85,7 @@ export class Unet {
     this.conv = new Conv2d(child(scope, 'conv'), c, 3, 3);
   }
 
+  /** The residual network's sigmoid output `[B,H,W,3]`. */
   apply(input: UnetInput): tf.Tensor4D {
     const {context0: c0, context1: c1} = input;
     const s0 = this.down[0]!.apply(tf.concat(
