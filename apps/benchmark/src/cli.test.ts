@@ -149,7 +149,10 @@ describe('--resume', () => {
   });
 
   it('--limit scores the first N triplets and says the result is a subset', async () => {
-    const ucf = path.join(root, 'ucf-ok');
+    const ucf = path.join(root, 'ucf-limit');
+    for (const id of ['1', '2']) {
+      for (const [i, f] of ['frame_00.png', 'frame_01_gt.png', 'frame_02.png'].entries()) await writePng(path.join(ucf, id, f), patternImage(8, 8, i));
+    }
     const report = await runBench(options(['table1', '--ucf101', ucf, '--method', 'average', '--limit', '1', '--runs', '0', '--quiet',
       '--out', path.join(root, 'limit')]));
     expect(report.markdown).toContain('| UCF101 (1 of 379) PSNR/SSIM |');

@@ -127,3 +127,13 @@ describeWithBackends('createInterpolator weights', () => {
     second.dispose();
   });
 }, {only: ['wasm']});
+
+describeWithBackends('createInterpolator memory', () => {
+  it('dispose() releases every tensor the interpolator made', async () => {
+    const before = tf.memory().numTensors;
+    const interp = await createInterpolator({model: 'ifnet', weights: 'random'});
+    expect(tf.memory().numTensors).toBeGreaterThan(before);
+    interp.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+}, {only: ['cpu']});

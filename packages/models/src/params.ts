@@ -126,7 +126,7 @@ export class ParamStore {
    */
   constructor(seed = 1234, options: {shapesOnly?: boolean} = {}) {
     this.random = seededUniform(seed);
-    this.placeholder = options.shapesOnly ? tf.variable(tf.zeros([0]), false) : null;
+    this.placeholder = options.shapesOnly ? tf.tidy(() => tf.variable(tf.zeros([0]), false)) : null;
   }
 
   /** True for a store made with `shapesOnly`. */
@@ -144,8 +144,9 @@ export class ParamStore {
     }
     // Default values are i.i.d. (or constant), so they need no layout conversion.
     const data = defaultInit(spec, this.random);
-    const variable = tf.variable(tf.tensor(data, tfShape(spec.torchShape, spec.layout), 'float32'),
-        spec.trainable, `daek/${spec.name}/${nextVariableId++}`);
+    const initial = tf.tensor(data, tfShape(spec.torchShape, spec.layout), 'float32');
+    const variable = tf.variable(initial, spec.trainable, `daek/${spec.name}/${nextVariableId++}`);
+    initial.dispose(); // the variable holds its own reference to the data
     this.params.set(spec.name, {spec, variable});
     for (const alias of spec.aliases ?? []) this.aliasOf.set(alias, spec.name);
     return variable;

@@ -14,6 +14,12 @@ import type {Method, MethodInfo, PaddingInfo, WeightsInfo} from './method.js';
 /** The model families @daek/models builds. */
 export type ModelFamily = 'daek' | 'rife';
 
+/** A network that counts its parameters: `student`, and `total` = student + training-only teacher. */
+export interface CountsParameters {
+  /** The counts, e.g. `{total, student, teacher}`. */
+  parameterCount?(): object;
+}
+
 /**
  * The part of a @daek/models interpolator this file uses (`createInterpolator`'s result): tensors in, a tensor
  * of the same rank out; the network's parameter counts.
@@ -21,8 +27,8 @@ export type ModelFamily = 'daek' | 'rife';
 export interface InterpolatorLike {
   /** Middle frame, float [0, 1] `[B, H, W, 3]`, same size as the inputs. */
   interpolate(frame0: tf.Tensor4D, frame1: tf.Tensor4D, options?: {t?: number}): Promise<tf.Tensor4D>;
-  /** The network; DAEK and IFNet count their parameters (`student`, `total` = student + teacher). */
-  network?: {parameterCount?(): object};
+  /** The network; DAEK and IFNet count their parameters. */
+  network?: CountsParameters;
   /** Free the weights. */
   dispose(): void;
 }
@@ -36,7 +42,7 @@ export interface InterpolatorSettings {
   /** The backend to switch to. */
   backend?: string;
   /** The same padding the benchmark applies, so that the interpolator's own padding has nothing left to do. */
-  padding: {multiple: number; mode: 'replicate' | 'zero'; minSize: number};
+  padding: PaddingInfo;
   /** Inputs come from 8-bit files: skip the interpolator's NaN/range read-back. */
   checkFrames: boolean;
 }

@@ -55,7 +55,7 @@ export function chartSvg(spec: ChartSpec): string {
   const series = [...new Set(spec.groups.flatMap((g) => g.bars.map((b) => b.series)))];
   const colour = (name: string) => PALETTE[series.indexOf(name) % PALETTE.length];
   const values = spec.groups.flatMap((g) => g.bars.map((b) => b.value ?? Number.NaN)).filter((v) => Number.isFinite(v));
-  const {top, step} = niceAxis(Math.max(0, ...values));
+  const {top, step} = niceAxis(Math.max(0, ...values) * 1.12); // headroom for the value labels
   const barWidth = 26, barGap = 4;
   const left = 70, right = 20, plotTop = spec.subtitle ? 70 : 50, plotHeight = 300;
   const groupWidths = spec.groups.map((g) => Math.max(1, g.bars.length) * (barWidth + barGap) - barGap);

@@ -166,6 +166,7 @@ export function table1Report(data: RunData): ReportBody {
     : [];
   const markdown = [
     `## Table I: ${sets.map((s) => s.label).join(', ')}`,
+    '',
     paragraphs(warnings(data)),
     markdownTable(header, rows),
     '',
@@ -236,12 +237,13 @@ export function ablationReport(data: RunData, which: 'II' | 'III'): ReportBody {
   const title = which === 'II' ? 'Table II: components (ablation presets)' : 'Table III: distillation schemes';
   const markdown = [
     `## ${title}: ${sets.map((s) => s.label).join(', ')}`,
+    '',
     paragraphs(warnings(data)),
     markdownTable(header, rows),
     '',
-    `PSNR (dB) on the uint8-rounded output; "paper" columns: ${PAPER_CITATION}, Table ${which}. Presets follow spec §4. ` +
-        'At inference the Table III settings differ only in their trained weights (the teacher is training-only), so ' +
-        'without trained weights their rows cannot differ in a meaningful way.',
+    `PSNR (dB) on the uint8-rounded output; "paper" columns: ${PAPER_CITATION}, Table ${which}. Presets follow spec §4.` +
+        (which === 'III' ? ' At inference the DAEK rows differ only in their trained weights (the teacher is training-only), ' +
+        'so without trained weights their differences mean nothing.' : ''),
     '',
     floatPsnrTable(data),
   ].join('\n');
@@ -285,6 +287,7 @@ export function middleburyReport(data: RunData): ReportBody {
       ids.map((id) => [id, ...ran.map((m) => num(resultOf(m, set)!.rows.find((r) => r.id === id)?.ie, 3))]));
   const markdown = [
     `## Middlebury Other: ${setHeader(set, data)}`,
+    '',
     paragraphs(warnings(data)),
     markdownTable(['Method', 'IE', 'published IE', 'PSNR', 'published PSNR', 'PSNR float', 'SSIM'], rows),
     '',
@@ -323,6 +326,7 @@ export function runtimeReport(data: RunData): ReportBody {
   ]);
   const markdown = [
     '## Runtime: milliseconds per frame',
+    '',
     paragraphs(warnings(data)),
     markdownTable(header, rows),
     '',
