@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import {registerWasmConvGradients} from './conv_grad/register.js';
 
 /** The tfjs backends DAEK.js is tested on. `webgl` works in browsers only. */
 export type BackendName = 'cpu' | 'wasm' | 'webgpu' | 'webgl';
@@ -66,6 +67,7 @@ async function ensureNodeWebGpu(): Promise<void> {
 export async function useBackend(name: BackendName): Promise<BackendInfo> {
   if (name === 'wasm') {
     await importOptional('@tensorflow/tfjs-backend-wasm', 'The wasm backend');
+    registerWasmConvGradients(); // wasm lacks Conv2DBackpropFilter; its Conv2DBackpropInput is slow
   } else if (name === 'webgpu') {
     if (isNode) await ensureNodeWebGpu();
     const gpu = (globalThis as unknown as {navigator?: GpuNavigator}).navigator?.gpu;

@@ -2,6 +2,7 @@
 
 export {useBackend} from './backend.js';
 export type {BackendInfo, BackendName} from './backend.js';
+export {registerWasmConvGradients} from './conv_grad/register.js';
 
 // --- sampling and warping (bilinear sampler kernel with registered gradient) ---
 export {backwardWarp} from './backward_warp.js';
