@@ -3,14 +3,13 @@
 // a privileged teacher (an extra MEB plus a flow-only MRB) for training.
 import * as tf from '@tensorflow/tfjs';
 import {createBidirCorrelation, type BidirCorrelation} from '@daek/correlation';
-import {backwardWarp} from '@daek/flow-ops';
 import {distillLoss} from '@daek/distill';
 import {BasicEncoder} from './nn/encoder.js';
 import {child, type Scope} from './nn/layers.js';
 import {Meb} from './nn/meb.js';
 import {MRB} from './nn/mrb.js';
-import {Contextnet, Unet} from './nn/synthesis.js';
-import {blend, splitFlow, type ForwardOptions, type NetworkOutputs, type TeacherOutputs} from './outputs.js';
+import {Synthesis} from './nn/synthesis.js';
+import {warpAndBlend, type ForwardOptions, type NetworkOutputs, type TeacherOutputs} from './outputs.js';
 import {ParamStore} from './params.js';
 import {resolveDaekConfig, type DaekConfig} from './presets.js';
 
@@ -40,8 +39,7 @@ export class DAEK {
   private readonly cnet: BasicEncoder | null;
   private readonly teacherBlock: Meb | null;
   private readonly teacherMrb: MRB | null;
-  private readonly contextnet: Contextnet;
-  private readonly unet: Unet;
+  private readonly synthesis: Synthesis;
 
   /**
    * @param config a full configuration (see {@link resolveDaekConfig} for presets).
@@ -81,8 +79,7 @@ export class DAEK {
       this.teacherBlock = null;
       this.teacherMrb = null;
     }
-    this.contextnet = new Contextnet(child(root, 'contextnet'));
-    this.unet = new Unet(child(root, 'unet'));
+    this.synthesis = new Synthesis(root);
   }
 
   /**
@@ -147,13 +144,11 @@ export class DAEK {
         flow = r.flow;
         feat = r.feat;
       }
-      const mask = tf.sigmoid(maskLogit) as tf.Tensor4D;
-      const [f0, f1] = splitFlow(flow);
-      warped0 = backwardWarp(img0, f0, {checkFinite: false});
-      warped1 = backwardWarp(img1, f1, {checkFinite: false});
+      const stage = warpAndBlend(img0, img1, flow, maskLogit);
+      ({warped0, warped1} = stage);
       flows.push(flow);
-      masks.push(mask);
-      blends.push(blend(warped0, warped1, mask));
+      masks.push(stage.mask);
+      blends.push(stage.merged);
     }
     const finalFlow = flow!;
     const finalLogit = maskLogit!;
@@ -165,12 +160,8 @@ export class DAEK {
       distill = distillLoss({teacherFlow: teacher.flow, teacherMerged: teacher.merged, studentFlows: flows, blends, gt},
           {form: 'l1'}).stages;
     }
-    const [f0, f1] = splitFlow(finalFlow);
-    const context0 = this.contextnet.apply(img0, f0);
-    const context1 = this.contextnet.apply(img1, f1);
-    const unet = this.unet.apply({img0, img1, warped0, warped1, maskLogit: finalLogit, flow: finalFlow, context0, context1});
-    debug?.('unet_out', unet);
-    const output = tf.clipByValue(tf.add(blends[2]!, tf.sub(tf.mul(unet, 2), 1)), 0, 1) as tf.Tensor4D;
+    const output = this.synthesis.apply({img0, img1, warped0, warped1, maskLogit: finalLogit, flow: finalFlow,
+      merged: blends[2]!, debug});
     corr?.dispose();
     return {flows, masks, blends, output, maskLogit: finalLogit, teacher, distillTerms: distill};
   }
@@ -188,9 +179,7 @@ export class DAEK {
       flow = this.teacherMrb!.apply({flow, feat: d.feat, corr: s.corr, ctx: s.ctx, featDown: 4,
         debug: prefixed(s.debug, 'mrb_tea_')}).flow;
     }
-    const mask = tf.sigmoid(tf.add(s.maskLogit, d.mask)) as tf.Tensor4D;
-    const [t0, t1] = splitFlow(flow);
-    const merged = blend(backwardWarp(s.img0, t0, {checkFinite: false}), backwardWarp(s.img1, t1, {checkFinite: false}), mask);
+    const {mask, merged} = warpAndBlend(s.img0, s.img1, flow, tf.add(s.maskLogit, d.mask) as tf.Tensor4D);
     return {flow, mask, merged};
   }
 

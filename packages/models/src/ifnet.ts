@@ -1,13 +1,12 @@
 // RIFE's IFNet (ECCV 2022, hzwer/ECCV2022-RIFE model/IFNet.py), the paper's baseline: three IFBlocks coarse
 // to fine, a privileged teacher block that also sees the ground truth, and the Contextnet + Unet synthesis.
 import * as tf from '@tensorflow/tfjs';
-import {backwardWarp} from '@daek/flow-ops';
 import {distillLoss} from '@daek/distill';
 import {child, type Scope} from './nn/layers.js';
 import {Meb} from './nn/meb.js';
-import {Contextnet, Unet} from './nn/synthesis.js';
+import {Synthesis} from './nn/synthesis.js';
 import {ParamStore} from './params.js';
-import {blend, splitFlow, type ForwardOptions, type NetworkOutputs} from './outputs.js';
+import {warpAndBlend, type ForwardOptions, type NetworkOutputs} from './outputs.js';
 
 /** Configuration of {@link IFNet}. */
 export interface IFNetConfig {
@@ -30,8 +29,7 @@ export class IFNet {
   readonly config: ResolvedIFNetConfig;
   private readonly blocks: Meb[];
   private readonly teacher: Meb | null;
-  private readonly contextnet: Contextnet;
-  private readonly unet: Unet;
+  private readonly synthesis: Synthesis;
 
   constructor(config: IFNetConfig = {}, store = new ParamStore()) {
     this.config = {widths: config.widths ?? [240, 150, 90], teacherWidth: config.teacherWidth ?? 90,
@@ -44,8 +42,7 @@ export class IFNet {
       new Meb(child(root, 'block2'), {inPlanes: 13 + 4, width: c2, featChannels: 0})];
     this.teacher = this.config.teacherWidth > 0 ?
       new Meb(child(root, 'block_tea'), {inPlanes: 16 + 4, width: this.config.teacherWidth, featChannels: 0}) : null;
-    this.contextnet = new Contextnet(child(root, 'contextnet'));
-    this.unet = new Unet(child(root, 'unet'));
+    this.synthesis = new Synthesis(root);
   }
 
   /**
@@ -82,13 +79,11 @@ export class IFNet {
         flow = d.flow;
         maskLogit = d.mask;
       }
-      const mask = tf.sigmoid(maskLogit) as tf.Tensor4D;
-      const [f0, f1] = splitFlow(flow);
-      warped0 = backwardWarp(img0, f0, {checkFinite: false});
-      warped1 = backwardWarp(img1, f1, {checkFinite: false});
+      const stage = warpAndBlend(img0, img1, flow, maskLogit);
+      ({warped0, warped1} = stage);
       flows.push(flow);
-      masks.push(mask);
-      blends.push(blend(warped0, warped1, mask));
+      masks.push(stage.mask);
+      blends.push(stage.merged);
     }
     const finalFlow = flow!;
     const finalLogit = maskLogit!;
@@ -100,22 +95,13 @@ export class IFNet {
       options.debug?.('block_tea_flow_out', d.flow);
       options.debug?.('block_tea_mask_out', d.mask);
       const teacherFlow = tf.add(finalFlow, d.flow) as tf.Tensor4D;
-      const teacherMask = tf.sigmoid(tf.add(finalLogit, d.mask)) as tf.Tensor4D;
-      const [t0, t1] = splitFlow(teacherFlow);
-      const merged = blend(backwardWarp(img0, t0, {checkFinite: false}), backwardWarp(img1, t1, {checkFinite: false}),
-          teacherMask);
-      teacher = {flow: teacherFlow, mask: teacherMask, merged};
+      const {mask, merged} = warpAndBlend(img0, img1, teacherFlow, tf.add(finalLogit, d.mask) as tf.Tensor4D);
+      teacher = {flow: teacherFlow, mask, merged};
       distill = distillLoss({teacherFlow, teacherMerged: merged, studentFlows: flows, blends, gt},
           {form: 'rife-l2'}).stages;
     }
-    const [f0, f1] = splitFlow(finalFlow);
-    const context0 = this.contextnet.apply(img0, f0);
-    const context1 = this.contextnet.apply(img1, f1);
-    context0.forEach((c, i) => options.debug?.(`context0_f${i + 1}`, c));
-    context1.forEach((c, i) => options.debug?.(`context1_f${i + 1}`, c));
-    const unet = this.unet.apply({img0, img1, warped0, warped1, maskLogit: finalLogit, flow: finalFlow, context0, context1});
-    options.debug?.('unet_out', unet);
-    const output = tf.clipByValue(tf.add(blends[2]!, tf.sub(tf.mul(unet, 2), 1)), 0, 1) as tf.Tensor4D;
+    const output = this.synthesis.apply({img0, img1, warped0, warped1, maskLogit: finalLogit, flow: finalFlow,
+      merged: blends[2]!, debug: options.debug});
     return {flows, masks, blends, output, maskLogit: finalLogit, teacher, distillTerms: distill};
   }
 

@@ -1,5 +1,6 @@
 // What a network forward pass takes and returns, shared by DAEK and IFNet.
 import * as tf from '@tensorflow/tfjs';
+import {backwardWarp} from '@daek/flow-ops';
 
 /** Options of a network's `forward`. */
 export interface ForwardOptions {
@@ -59,6 +60,24 @@ export function splitFlow(flow: tf.Tensor4D): [tf.Tensor4D, tf.Tensor4D] {
 /** `w0·m + w1·(1 − m)` (RIFE IFNet.py L99). */
 export function blend(warped0: tf.Tensor4D, warped1: tf.Tensor4D, mask: tf.Tensor4D): tf.Tensor4D {
   return tf.add(tf.mul(warped0, mask), tf.mul(warped1, tf.sub(1, mask)));
+}
+
+/** A stage's frames: both inputs warped by the flow and blended by the mask (RIFE IFNet.py L84-85, L99). */
+export interface WarpedBlend {
+  warped0: tf.Tensor4D;
+  warped1: tf.Tensor4D;
+  /** `sigmoid(maskLogit)`, the weight of frame 0. */
+  mask: tf.Tensor4D;
+  merged: tf.Tensor4D;
+}
+
+/** Warp `img0` by `flow[..., 0:2]` and `img1` by `flow[..., 2:4]`, and blend them by `sigmoid(maskLogit)`. */
+export function warpAndBlend(img0: tf.Tensor4D, img1: tf.Tensor4D, flow: tf.Tensor4D, maskLogit: tf.Tensor4D): WarpedBlend {
+  const mask = tf.sigmoid(maskLogit) as tf.Tensor4D;
+  const [f0, f1] = splitFlow(flow);
+  const warped0 = backwardWarp(img0, f0, {checkFinite: false});
+  const warped1 = backwardWarp(img1, f1, {checkFinite: false});
+  return {warped0, warped1, mask, merged: blend(warped0, warped1, mask)};
 }
 
 /** Dispose every tensor of a {@link NetworkOutputs}. */

@@ -41,34 +41,32 @@ export function tfShape(torchShape: readonly number[], layout: ParamLayout): num
   return [kh, kw, b, a];
 }
 
-/** Convert PyTorch-layout C-order data to this store's layout (a copy). */
-export function torchToTf(data: Float32Array, torchShape: readonly number[], layout: ParamLayout): Float32Array {
-  if (layout === 'plain') return data.slice();
+/** Move a 4-D weight between PyTorch's `[a, b, kh, kw]` order and the tfjs `[kh, kw, b, a]` order (a copy). */
+function permuteWeight(data: Float32Array, torchShape: readonly number[], toTf: boolean): Float32Array {
   const [a, b, kh, kw] = torchShape as [number, number, number, number];
   const out = new Float32Array(data.length);
   for (let i = 0; i < a; i++) {
     for (let j = 0; j < b; j++) {
       for (let y = 0; y < kh; y++) {
-        for (let x = 0; x < kw; x++) out[((y * kw + x) * b + j) * a + i] = data[((i * b + j) * kh + y) * kw + x]!;
+        for (let x = 0; x < kw; x++) {
+          const torchIndex = ((i * b + j) * kh + y) * kw + x;
+          const tfIndex = ((y * kw + x) * b + j) * a + i;
+          if (toTf) out[tfIndex] = data[torchIndex]!; else out[torchIndex] = data[tfIndex]!;
+        }
       }
     }
   }
   return out;
 }
 
+/** Convert PyTorch-layout C-order data to this store's layout (a copy). */
+export function torchToTf(data: Float32Array, torchShape: readonly number[], layout: ParamLayout): Float32Array {
+  return layout === 'plain' ? data.slice() : permuteWeight(data, torchShape, true);
+}
+
 /** Convert this store's layout back to PyTorch-layout C-order data (a copy). */
 export function tfToTorch(data: Float32Array, torchShape: readonly number[], layout: ParamLayout): Float32Array {
-  if (layout === 'plain') return data.slice();
-  const [a, b, kh, kw] = torchShape as [number, number, number, number];
-  const out = new Float32Array(data.length);
-  for (let i = 0; i < a; i++) {
-    for (let j = 0; j < b; j++) {
-      for (let y = 0; y < kh; y++) {
-        for (let x = 0; x < kw; x++) out[((i * b + j) * kh + y) * kw + x] = data[((y * kw + x) * b + j) * a + i]!;
-      }
-    }
-  }
-  return out;
+  return layout === 'plain' ? data.slice() : permuteWeight(data, torchShape, false);
 }
 
 // Bound once: global lookups inside hot loops are very slow under jest's module wrapper.

@@ -100,3 +100,48 @@ export class Unet {
     return tf.sigmoid(this.conv.apply(x));
   }
 }
+
+/** Inputs of {@link Synthesis.apply}. */
+export interface SynthesisInput {
+  img0: tf.Tensor4D;
+  img1: tf.Tensor4D;
+  warped0: tf.Tensor4D;
+  warped1: tf.Tensor4D;
+  /** The final accumulated mask logit. */
+  maskLogit: tf.Tensor4D;
+  /** The final flow `[B,H,W,4]`. */
+  flow: tf.Tensor4D;
+  /** The last stage's blend, which the residual refines. */
+  merged: tf.Tensor4D;
+  /** Receives `context{0,1}_f{1..4}` and `unet_out`. */
+  debug?: (name: string, t: tf.Tensor) => void;
+}
+
+/**
+ * RIFE's synthesis step (IFNet.py L103-107), shared by IFNet and DAEK: Contextnet features of both frames,
+ * the Unet residual, `clamp(merged + 2·unet − 1, 0, 1)`. Tensors under `contextnet.*` and `unet.*`.
+ */
+export class Synthesis {
+  private readonly contextnet: Contextnet;
+  private readonly unet: Unet;
+
+  /** @param root the network's root scope. */
+  constructor(root: Scope) {
+    this.contextnet = new Contextnet(child(root, 'contextnet'));
+    this.unet = new Unet(child(root, 'unet'));
+  }
+
+  /** The refined frame `[B,H,W,3]`. */
+  apply(input: SynthesisInput): tf.Tensor4D {
+    const {img0, img1, flow, debug} = input;
+    const [b, h, w] = flow.shape;
+    const context0 = this.contextnet.apply(img0, tf.slice(flow, [0, 0, 0, 0], [b, h, w, 2]));
+    const context1 = this.contextnet.apply(img1, tf.slice(flow, [0, 0, 0, 2], [b, h, w, 2]));
+    context0.forEach((c, i) => debug?.(`context0_f${i + 1}`, c));
+    context1.forEach((c, i) => debug?.(`context1_f${i + 1}`, c));
+    const unet = this.unet.apply({img0, img1, warped0: input.warped0, warped1: input.warped1, maskLogit: input.maskLogit,
+      flow, context0, context1});
+    debug?.('unet_out', unet);
+    return tf.clipByValue(tf.add(input.merged, tf.sub(tf.mul(unet, 2), 1)), 0, 1) as tf.Tensor4D;
+  }
+}
