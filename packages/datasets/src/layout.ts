@@ -62,10 +62,15 @@ async function readOne(file: string, id: string): Promise<RgbImage> {
 export async function readTripletFiles(paths: TripletPaths, meta: {id: string; t: number; frames?: readonly [number, number, number]}):
     Promise<RawTriplet> {
   const {id} = meta;
-  const [frame0, gt, frame1, reference] = await Promise.all([
+  const settled = await Promise.allSettled([
     readOne(paths.frame0, id), readOne(paths.gt, id), readOne(paths.frame1, id),
     paths.reference ? readOne(paths.reference, id) : Promise.resolve(undefined),
   ]);
+  // Report the first failure in frame order, not whichever decode failed first: the message is deterministic.
+  const failed = settled.find((r) => r.status === 'rejected');
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+  const [frame0, gt, frame1, reference] = settled.map((r) => (r as PromiseFulfilledResult<RgbImage | undefined>).value) as
+    [RgbImage, RgbImage, RgbImage, RgbImage | undefined];
   const named: [string, string, RgbImage | undefined][] = [
     ['gt', paths.gt, gt], ['frame1', paths.frame1, frame1], ['reference', paths.reference ?? '', reference],
   ];
