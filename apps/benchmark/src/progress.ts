@@ -1,24 +1,6 @@
 // A progress bar with ETA over triplets, on stderr so that stdout stays the report. On a terminal it redraws
 // one line; elsewhere (CI logs, pipes) it prints a line every 10% or every 30 seconds.
-
-/** Something that can be written to, like `process.stderr`. */
-export interface ProgressStream {
-  /** Write text. */
-  write(text: string): unknown;
-  /** True on a terminal. */
-  isTTY?: boolean;
-  /** Terminal width. */
-  columns?: number;
-}
-
-/** Format seconds as `42s`, `3m05s` or `1h02m`. */
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '?';
-  const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
-}
+import {formatDuration, type ProgressStream} from '@daek/cli-support';
 
 /** Options of {@link Progress}. */
 export interface ProgressOptions {
@@ -94,3 +76,6 @@ export class Progress {
     this.draw();
   }
 }
+
+export {formatDuration};
+export type {ProgressStream};

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import {registerWasmConvGradients} from './conv_grad/register.js';
+import {registerConvGradients} from './conv_grad/register.js';
 
 /** The tfjs backends DAEK.js is tested on. `webgl` works in browsers only. */
 export type BackendName = 'cpu' | 'wasm' | 'webgpu' | 'webgl';
@@ -67,7 +67,7 @@ async function ensureNodeWebGpu(): Promise<void> {
 export async function useBackend(name: BackendName): Promise<BackendInfo> {
   if (name === 'wasm') {
     await importOptional('@tensorflow/tfjs-backend-wasm', 'The wasm backend');
-    registerWasmConvGradients(); // wasm lacks Conv2DBackpropFilter; its Conv2DBackpropInput is slow
+    registerConvGradients('wasm'); // wasm lacks Conv2DBackpropFilter; its Conv2DBackpropInput is slow
   } else if (name === 'webgpu') {
     if (isNode) await ensureNodeWebGpu();
     const gpu = (globalThis as unknown as {navigator?: GpuNavigator}).navigator?.gpu;
@@ -92,6 +92,7 @@ export async function useBackend(name: BackendName): Promise<BackendInfo> {
   if (!ok) throw new Error(`tf.setBackend('${name}') failed to initialise.`);
   await tf.ready();
   if (name === 'cpu') {
+    registerConvGradients('cpu'); // the cpu backend's own conv gradients are direct loops, ~80x its forward
     // The cpu backend's first write advises installing tfjs-node; it cannot install from the npm
     // registry alone (its install step downloads a binary), so the advice is noise for our users.
     (tf.backend() as unknown as {firstUse?: boolean}).firstUse = false;

@@ -2,7 +2,8 @@
 
 export {useBackend} from './backend.js';
 export type {BackendInfo, BackendName} from './backend.js';
-export {registerWasmConvGradients} from './conv_grad/register.js';
+export {registerConvGradients, registerWasmConvGradients, unregisterConvGradients} from './conv_grad/register.js';
+export type {ConvGradientBackend} from './conv_grad/register.js';
 
 // --- sampling and warping (bilinear sampler kernel with registered gradient) ---
 export {backwardWarp} from './backward_warp.js';

@@ -60,8 +60,8 @@ export class DAEK {
     const teacherMrb = teacher === 'ours';
     const needMrbParts = useMrb || teacherMrb;
     // Encoders exist only if some MRB needs them (spec §4).
-    this.fnet = needMrbParts && useCa ? new BasicEncoder(child(root, 'fnet'), {outDim: config.fnetDim, norm: 'instance'}) : null;
-    this.cnet = needMrbParts && useSfa ? new BasicEncoder(child(root, 'cnet'), {outDim: config.cnetDim, norm: 'batch'}) : null;
+    this.fnet = needMrbParts && useCa ? new BasicEncoder(child(root, 'fnet'), {outDim: config.fnetDim, norm: 'instance', widths: config.encoderWidths}) : null;
+    this.cnet = needMrbParts && useSfa ? new BasicEncoder(child(root, 'cnet'), {outDim: config.cnetDim, norm: 'batch', widths: config.encoderWidths}) : null;
     const mrbConfig = (featHead: boolean) => ({
       ...config.mrb, featChannels: fc, ctxChannels: 2 * config.cnetDim,
       corrChannels: 2 * config.corrLevels * (2 * config.corrRadius + 1) ** 2,
@@ -79,7 +79,7 @@ export class DAEK {
       this.teacherBlock = null;
       this.teacherMrb = null;
     }
-    this.synthesis = new Synthesis(root);
+    this.synthesis = new Synthesis(root, config.synthesisWidth);
   }
 
   /**

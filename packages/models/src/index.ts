@@ -13,7 +13,7 @@ export {DAEK} from './daek.js';
 export type {ParameterCounts} from './daek.js';
 export {IFNet} from './ifnet.js';
 export type {IFNetConfig, ResolvedIFNetConfig} from './ifnet.js';
-export {DAEK_FINAL, DAEK_PRESETS, resolveDaekConfig} from './presets.js';
+export {DAEK_FINAL, DAEK_PRESETS, DAEK_S_OVERRIDES, resolveDaekConfig} from './presets.js';
 export type {DaekConfig, DaekPreset, DaekPresetName, MrbWidths, TeacherKind} from './presets.js';
 export {blend, disposeOutputs, splitFlow} from './outputs.js';
 export type {ForwardOptions, NetworkOutputs, TeacherOutputs} from './outputs.js';

@@ -40,9 +40,10 @@ it('a real model counts the same as a shapes-only one', () => {
 });
 
 describe('parameter table of every ablation configuration (fixture `param_counts`, exact)', () => {
-  it('every fixture configuration has a preset, and every preset is in the fixture or is the final model', () => {
+  it('every fixture configuration has a preset, and every preset is in the fixture, the final model or daek-s', () => {
     expect(Object.keys(configs).sort()).toEqual(Object.keys(PRESET_OF).sort());
-    for (const p of DAEK_PRESETS) expect([...Object.values(PRESET_OF), 'daek']).toContain(p.name);
+    // daek-s is this project's CPU-trainable width, not a paper configuration (its own test is below).
+    for (const p of DAEK_PRESETS) expect([...Object.values(PRESET_OF), 'daek', 'daek-s']).toContain(p.name);
   });
   for (const [name, kwargs] of Object.entries(configs)) {
     it(`${name}: total, student, teacher and per-module counts`, () => {
@@ -61,4 +62,30 @@ describe('parameter table of every ablation configuration (fixture `param_counts
       }
     });
   }
+});
+
+describe('daek-s', () => {
+  it('keeps every DAEK module (MEBs with features, both encoders, three MRBs, the OT teacher, synthesis) at narrower widths', () => {
+    const small = resolveDaekConfig('daek-s');
+    const full = resolveDaekConfig('daek');
+    expect({...small, mebWidths: 0, teacherWidth: 0, featChannels: 0, fnetDim: 0, cnetDim: 0, encoderWidths: 0, synthesisWidth: 0, mrb: 0})
+      .toEqual({...full, mebWidths: 0, teacherWidth: 0, featChannels: 0, fnetDim: 0, cnetDim: 0, encoderWidths: 0, synthesisWidth: 0, mrb: 0});
+    expect(small.featChannels).toBeGreaterThan(0);
+    const counts = DAEK.countParameters(small);
+    const fullCounts = DAEK.countParameters(full);
+    expect(Object.keys(counts.modules).sort()).toEqual(Object.keys(fullCounts.modules).sort());
+    for (const [module, n] of Object.entries(counts.modules)) {
+      expect([module, n > 0, n < fullCounts.modules[module]!]).toEqual([module, true, true]);
+    }
+    expect(counts.total).toBe(counts.student + counts.teacher);
+    expect(counts.total).toBeLessThan(fullCounts.total / 9);
+  });
+
+  it('a real daek-s counts the same as a shapes-only one, and overrides of its MRB widths merge over the preset', () => {
+    const model = new DAEK(resolveDaekConfig('daek-s'));
+    expect(model.parameterCount()).toEqual(DAEK.countParameters(resolveDaekConfig('daek-s')));
+    model.dispose();
+    expect(resolveDaekConfig('daek-s', {mrb: {hidden: 40} as DaekConfig['mrb']}).mrb)
+      .toEqual({...resolveDaekConfig('daek-s').mrb, hidden: 40});
+  });
 });

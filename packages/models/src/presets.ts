@@ -29,6 +29,10 @@ export interface DaekConfig {
   fnetDim: number;
   /** Context encoder (cnet) output channels per image (256); ctx has twice as many. */
   cnetDim: number;
+  /** Inner widths of both encoders: conv1/layer1, layer2, layer3 (AMT's 64, 72, 128). */
+  encoderWidths: [number, number, number];
+  /** RIFE's c of the synthesis network (Contextnet and Unet; 16). */
+  synthesisWidth: number;
   /** MRB widths. */
   mrb: MrbWidths;
   /** Correlation pyramid levels (4) and window radius (3). */
@@ -61,6 +65,8 @@ export const DAEK_FINAL: Readonly<DaekConfig> = Object.freeze({
   featChannels: 64,
   fnetDim: 128,
   cnetDim: 256,
+  encoderWidths: [64, 72, 128],
+  synthesisWidth: 16,
   mrb: {hidden: 192, flowDim: 64, corrDim: 256, corrDim2: 192, fcDim: 188},
   corrLevels: 4,
   corrRadius: 3,
@@ -72,6 +78,16 @@ export const DAEK_FINAL: Readonly<DaekConfig> = Object.freeze({
   correlation: 'all-pairs',
   scales: [4, 2, 1],
 }) as Readonly<DaekConfig>;
+
+/**
+ * `daek-s`: the final DAEK (MEBs with intermediate features, MRBs with the bidirectional correlation and CFCM,
+ * the OT teacher, RIFE's synthesis) at widths a CPU can train: a training step at 128x128 costs about a tenth of
+ * the full model's multiply-accumulates (see the models README). Correlation levels and radius are DAEK's.
+ */
+export const DAEK_S_OVERRIDES: Readonly<Partial<DaekConfig>> = Object.freeze({
+  mebWidths: [64, 48, 32], teacherWidth: 32, featChannels: 8, fnetDim: 32, cnetDim: 32, encoderWidths: [16, 24, 32], synthesisWidth: 8,
+  mrb: {hidden: 48, flowDim: 24, corrDim: 64, corrDim2: 48, fcDim: 48},
+}) as Readonly<Partial<DaekConfig>>;
 
 /** One named configuration with where it comes from in the paper. */
 export interface DaekPreset {
@@ -100,11 +116,13 @@ export const DAEK_PRESETS: readonly DaekPreset[] = Object.freeze([
   {name: 'rife-ot', paperRow: 'RIFE w/ OT', table: 'III', overrides: {featChannels: 0, useMrb: false, teacher: 'ours'}},
   {name: 'baseline-alt', paperRow: 'Baseline-alt (A15-alt, not a paper row)', table: '-',
     overrides: {featChannels: 0, useCa: false, useSfa: false}},
+  {name: 'daek-s', paperRow: 'DAEK-S (not a paper row: every DAEK mechanism at CPU-trainable widths)', table: '-',
+    overrides: DAEK_S_OVERRIDES},
 ] satisfies DaekPreset[]);
 
 /** The names of {@link DAEK_PRESETS}. */
 export type DaekPresetName = 'daek' | 'baseline' | 'daek-f-ca' | 'daek-f-sfa' | 'daek-f-da' | 'daek-da' |
-  'daek-no-distill' | 'daek-rt' | 'daek-ot' | 'rife-ot' | 'baseline-alt';
+  'daek-no-distill' | 'daek-rt' | 'daek-ot' | 'rife-ot' | 'baseline-alt' | 'daek-s';
 
 /** A full configuration from a preset name and/or overrides. Unknown names and fields throw. */
 export function resolveDaekConfig(preset: string = 'daek', overrides: Partial<DaekConfig> = {}): DaekConfig {
@@ -116,7 +134,7 @@ export function resolveDaekConfig(preset: string = 'daek', overrides: Partial<Da
   const unknown = Object.keys(overrides).filter((k) => !known.has(k));
   if (unknown.length > 0) throw new Error(`Unknown DAEK config field(s): ${unknown.join(', ')}.`);
   const config = {...DAEK_FINAL, ...found.overrides, ...overrides,
-    mrb: {...DAEK_FINAL.mrb, ...overrides.mrb}} as DaekConfig;
+    mrb: {...DAEK_FINAL.mrb, ...found.overrides.mrb, ...overrides.mrb}} as DaekConfig;
   if (!['ours', 'rife', 'none'].includes(config.teacher)) {
     throw new Error(`teacher: expected 'ours', 'rife' or 'none', got ${String(config.teacher)}.`);
   }

@@ -5,7 +5,7 @@ import {useBackend} from '../backend.js';
 import {filterGradient} from './backprop_filter.js';
 import {inputGradient, inputGradientCol2im} from './backprop_input.js';
 import {convGeometry, type ConvPad} from './geometry.js';
-import {registerWasmConvGradients} from './register.js';
+import {registerConvGradients, registerWasmConvGradients, unregisterConvGradients} from './register.js';
 
 // The cpu backend's kernels as tfjs registered them, before any test registers the wasm ones.
 const cpuKernels = [tf.Conv2DBackpropFilter, tf.Conv2DBackpropInput].map((name) => tf.getKernel(name, 'cpu')?.kernelFunc);
@@ -53,12 +53,14 @@ async function convGrads(c: Case): Promise<[Float32Array, Float32Array]> {
   return result;
 }
 
-/** Run `fn` on the cpu backend, then switch back to wasm. */
+/** Run `fn` on the cpu backend with tfjs' own conv-gradient kernels (the reference), then switch back to wasm. */
 async function onCpu<T>(fn: () => Promise<T>): Promise<T> {
   await useBackend('cpu');
+  unregisterConvGradients('cpu');
   try {
     return await fn();
   } finally {
+    registerConvGradients('cpu');
     await useBackend('wasm');
   }
 }
@@ -82,7 +84,7 @@ CASES.push({batch: 2, height: 8, width: 7, channels: 10, outChannels: 4, kernel:
   pad: [[0, 0], [0, 2], [1, 0], [0, 0]]});
 CASES.push({batch: 1, height: 12, width: 12, channels: 16, outChannels: 12, kernel: 4, stride: 2, pad: 1});
 
-describeWithBackends('wasm conv2d gradient kernels', () => {
+describeWithBackends('conv2d gradient kernels (wasm, and cpu below)', () => {
   it.each(CASES.map((c) => [JSON.stringify(c), c] as const))('tf.grads of conv2d equals the cpu backend: %s', async (_, c) => {
     const [dxCpu, dwCpu] = await onCpu(() => convGrads(c));
     const [dx, dw] = await convGrads(c);
@@ -181,16 +183,38 @@ describeWithBackends('wasm conv2d gradient kernels', () => {
   });
 }, {only: ['wasm']});
 
-describeWithBackends('wasm conv2d gradient registration', () => {
-  it('leaves the cpu backend\'s own kernels in place', async () => {
+describeWithBackends('conv2d gradient kernels on the cpu backend', () => {
+  it('useBackend(\'cpu\') replaces the cpu backend\'s own kernels; unregistering puts them back', async () => {
+    await useBackend('cpu');
+    expect(cpuKernels[0]).toBeDefined();
+    const ours = [tf.Conv2DBackpropFilter, tf.Conv2DBackpropInput].map((name) => tf.getKernel(name, 'cpu')?.kernelFunc);
+    expect(ours[0]).not.toBe(cpuKernels[0]);
+    expect(ours[1]).not.toBe(cpuKernels[1]);
+    unregisterConvGradients('cpu');
+    expect([tf.Conv2DBackpropFilter, tf.Conv2DBackpropInput].map((name) => tf.getKernel(name, 'cpu')?.kernelFunc)).toEqual(cpuKernels);
+    registerConvGradients('cpu');
+    registerConvGradients('cpu');
+    expect([tf.Conv2DBackpropFilter, tf.Conv2DBackpropInput].map((name) => tf.getKernel(name, 'cpu')?.kernelFunc)).toEqual(ours);
+  });
+
+  it.each(CASES.filter((_, i) => i % 3 === 0).map((c) => [JSON.stringify(c), c] as const))(
+    'tf.grads of conv2d equals tfjs\' own cpu kernels: %s', async (_, c) => {
+      unregisterConvGradients('cpu');
+      let reference: [Float32Array, Float32Array];
+      try {
+        reference = await convGrads(c);
+      } finally {
+        registerConvGradients('cpu');
+      }
+      const [dx, dw] = await convGrads(c);
+      expect(relativeError(dx, reference[0])).toBeLessThan(1e-5);
+      expect(relativeError(dw, reference[1])).toBeLessThan(1e-5);
+    });
+
+  it('keeps the wasm registration apart, and the old name still registers wasm', async () => {
     await import('@tensorflow/tfjs-backend-wasm');
     registerWasmConvGradients();
-    expect(cpuKernels[0]).toBeDefined();
-    expect([tf.Conv2DBackpropFilter, tf.Conv2DBackpropInput].map((name) => tf.getKernel(name, 'cpu')?.kernelFunc))
-        .toEqual(cpuKernels);
-    expect(tf.getKernel(tf.Conv2DBackpropFilter, 'wasm')!.kernelFunc).not.toBe(cpuKernels[0]);
-    const [dx, dw] = await convGrads({batch: 1, height: 5, width: 6, channels: 2, outChannels: 3, kernel: 3, stride: 2, pad: 1});
-    expect(dx.length).toBe(60);
-    expect(dw.length).toBe(54);
+    expect(tf.getKernel(tf.Conv2DBackpropFilter, 'wasm')!.kernelFunc).toBe(tf.getKernel(tf.Conv2DBackpropFilter, 'cpu')!.kernelFunc);
+    expect(() => registerConvGradients('webgl' as 'cpu')).toThrow(/expected 'wasm' or 'cpu'/);
   });
 }, {only: ['cpu']});

@@ -14,7 +14,15 @@ export interface BasicEncoderConfig {
   outDim: number;
   /** Normalisation after every convolution but the last. */
   norm: EncoderNorm;
+  /**
+   * Widths of conv1/layer1, layer2 and layer3 (AMT: 64, 72, 128). Narrower widths make a cheaper encoder
+   * (the `daek-s` preset); the default is AMT's.
+   */
+  widths?: readonly [number, number, number];
 }
+
+/** AMT's BasicEncoder widths: conv1/layer1 64, layer2 72, layer3 128 (feat_enc.py). */
+export const AMT_ENCODER_WIDTHS: readonly [number, number, number] = Object.freeze([64, 72, 128]) as readonly [number, number, number];
 
 /**
  * How the normalisation layers run.
@@ -182,11 +190,11 @@ export class ResidualBlock {
   }
 }
 
-/** Widths and strides of AMT's BasicEncoder layers: layer1 64 s1, layer2 72 s2, layer3 128 s2 (feat_enc.py). */
-const LAYERS: readonly {name: string; channels: number; stride: number}[] = [
-  {name: 'layer1', channels: 64, stride: 1},
-  {name: 'layer2', channels: 72, stride: 2},
-  {name: 'layer3', channels: 128, stride: 2},
+/** Names and strides of AMT's BasicEncoder layers (widths: {@link BasicEncoderConfig.widths}). */
+const LAYERS: readonly {name: string; stride: number}[] = [
+  {name: 'layer1', stride: 1},
+  {name: 'layer2', stride: 2},
+  {name: 'layer3', stride: 2},
 ];
 
 /**
@@ -217,16 +225,21 @@ export class BasicEncoder {
    */
   constructor(scope: Scope, config: BasicEncoderConfig) {
     const {outDim, norm} = config;
+    const widths = config.widths ?? AMT_ENCODER_WIDTHS;
     if (!Number.isInteger(outDim) || outDim < 1) throw new Error(`BasicEncoder: outDim must be a positive integer; got ${outDim}.`);
+    if (!Array.isArray(widths) || widths.length !== 3 || !widths.every((w) => Number.isInteger(w) && w >= 1)) {
+      throw new Error(`BasicEncoder: widths must be three positive integers (AMT: 64, 72, 128); got ${JSON.stringify(widths)}.`);
+    }
     if (norm !== 'instance' && norm !== 'batch') {
       throw new Error(`BasicEncoder: norm must be 'instance' or 'batch'; got ${JSON.stringify(norm)}.`);
     }
-    this.config = Object.freeze({outDim, norm});
+    this.config = Object.freeze({outDim, norm, widths: [...widths] as [number, number, number]});
     // Declared in PyTorch's state-dict order: AMT builds norm1 before conv1.
-    this.norm1 = makeNorm(child(scope, 'norm1'), norm, 64);
-    this.conv1 = new Conv2d(child(scope, 'conv1'), 3, 64, 7, {stride: 2, padding: 3});
-    let inChannels = 64;
-    this.layers = LAYERS.map(({name, channels, stride}) => {
+    this.norm1 = makeNorm(child(scope, 'norm1'), norm, widths[0]);
+    this.conv1 = new Conv2d(child(scope, 'conv1'), 3, widths[0], 7, {stride: 2, padding: 3});
+    let inChannels = widths[0];
+    this.layers = LAYERS.map(({name, stride}, i) => {
+      const channels = widths[i]!;
       const layer = child(scope, name);
       const blocks = [
         new ResidualBlock(child(layer, 0), inChannels, channels, norm, stride),

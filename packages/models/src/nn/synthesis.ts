@@ -125,10 +125,13 @@ export class Synthesis {
   private readonly contextnet: Contextnet;
   private readonly unet: Unet;
 
-  /** @param root the network's root scope. */
-  constructor(root: Scope) {
-    this.contextnet = new Contextnet(child(root, 'contextnet'));
-    this.unet = new Unet(child(root, 'unet'));
+  /**
+   * @param root the network's root scope.
+   * @param width RIFE's c of Contextnet and Unet (16).
+   */
+  constructor(root: Scope, width = 16) {
+    this.contextnet = new Contextnet(child(root, 'contextnet'), width);
+    this.unet = new Unet(child(root, 'unet'), width);
   }
 
   /** The refined frame `[B,H,W,3]`. */
