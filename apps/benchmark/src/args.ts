@@ -4,7 +4,7 @@ import {parseArgs} from 'node:util';
 import type {BackendName} from '@daek/flow-ops';
 import type {SnuFilmDifficulty} from '@daek/datasets';
 import {
-  frameFolderSet, middleburySet, SNU_DIFFICULTIES, snuFilmSet, syntheticSet, ucf101Set, vimeoSet, type EvalSet,
+  frameFolderSet, middleburySet, SNU_DIFFICULTIES, snuFilmSet, syntheticSet, tripletFolderSet, ucf101Set, vimeoSet, type EvalSet,
 } from './eval_sets.js';
 import {METHOD_GRAMMAR, parseMethodSpec, parseWeightsFlags} from './methods/parse.js';
 import {DEFAULT_REFERENCE_PATTERN} from './methods/reference.js';
@@ -37,6 +37,8 @@ Datasets (table1/2/3 use the synthetic set when none is given)
   --snu-difficulties L    comma list (default easy,medium,hard,extreme)
   --middlebury DIR        Middlebury Other (official or flat layout)
   --frames DIR            a folder of numbered frames: triplets (s, s+1, s+2)
+  --triplets DIR          folders of ready-made triplets at any depth (frame0.png, gt.png, frame1.png), e.g.
+                          ../shared/data/video-clips/triplets
   --synthetic N           N synthetic triplets (@daek/datasets createSyntheticTriplets)
   --synthetic-size WxH    their size (default 448x256)
   --seed N                their seed (default 1)
@@ -118,7 +120,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
       strict: true,
       options: {
         'vimeo': {type: 'string'}, 'ucf101': {type: 'string'}, 'snu-film': {type: 'string'}, 'snu-film-frames': {type: 'string'},
-        'snu-difficulties': {type: 'string'}, 'middlebury': {type: 'string'}, 'frames': {type: 'string'},
+        'snu-difficulties': {type: 'string'}, 'middlebury': {type: 'string'}, 'frames': {type: 'string'}, 'triplets': {type: 'string'},
         'synthetic': {type: 'string'}, 'synthetic-size': {type: 'string'}, 'seed': {type: 'string'},
         'method': {type: 'string', multiple: true}, 'weights': {type: 'string', multiple: true},
         'reference-pattern': {type: 'string'}, 'pad-mode': {type: 'string'}, 'pad-multiple': {type: 'string'},
@@ -156,6 +158,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   }
   if (v.middlebury) sets.push(middleburySet(v.middlebury));
   if (v.frames) sets.push(frameFolderSet(v.frames));
+  if (v.triplets) sets.push(tripletFolderSet(v.triplets));
   const syntheticCount = positiveInteger('--synthetic', v.synthetic);
   const [width, height] = v['synthetic-size'] ? parseSize('--synthetic-size', v['synthetic-size']) : [448, 256];
   const seed = positiveInteger('--seed', v.seed, 0) ?? 1;

@@ -159,6 +159,18 @@ describe('--resume', () => {
     expect(report.markdown).toContain('1 of 379 triplets (subset: --limit 1 of the 2 in the folder');
     expect(report.markdown).toContain('**Subset:** UCF101 scored on 1 of its 379 triplets');
   });
+
+  it('--triplets scores folders of ready-made triplets, named by their paths', async () => {
+    const dir = path.join(root, 'triplet-folders');
+    for (const id of ['clip/f0001', 'clip/f0009']) {
+      for (const [i, f] of ['frame0.png', 'gt.png', 'frame1.png'].entries()) await writePng(path.join(dir, id, f), patternImage(8, 8, i));
+    }
+    const report = await runBench(options(['table1', '--triplets', dir, '--method', 'average', '--runs', '0', '--quiet',
+      '--out', path.join(root, 'triplets')]));
+    expect(report.markdown).toContain('triplets triplet-folders');
+    const rows = readTripletCsv(path.join(root, 'triplets', 'triplets.csv'));
+    expect(rows.map((r) => r.id)).toEqual(['clip/f0001', 'clip/f0009']);
+  });
 });
 
 describe('the real launcher (bin/daek-bench.mjs)', () => {

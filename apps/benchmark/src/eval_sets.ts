@@ -3,14 +3,14 @@
 import {existsSync, readdirSync, readFileSync, statSync} from 'node:fs';
 import path from 'node:path';
 import {
-  createSyntheticTriplets, openFrameFolder, openMiddlebury, openSnuFilm, openUcf101, openVimeoTriplet,
+  createSyntheticTriplets, openFrameFolder, openMiddlebury, openSnuFilm, openTripletFolders, openUcf101, openVimeoTriplet,
   type SnuFilmDifficulty, type TripletDataset,
 } from '@daek/datasets';
 import {FULL_SET_SIZES} from './paper.js';
 
 /** One evaluation set of a run. */
 export interface EvalSet {
-  /** Stable key: `vimeo`, `ucf101`, `snu-easy` .. `snu-extreme`, `middlebury`, `synthetic`, `frames:<name>`. */
+  /** Stable key: `vimeo`, `ucf101`, `snu-easy` .. `snu-extreme`, `middlebury`, `synthetic`, `frames:<name>`, `triplets:<name>`. */
   key: string;
   /** Column label, e.g. `Vimeo-90K`, `SNU-FILM hard`. */
   label: string;
@@ -166,6 +166,20 @@ export function frameFolderSet(root: string): EvalSet {
     key: `frames:${path.basename(dir)}`, label: `frames ${path.basename(dir)}`, source: dir, root: dir, flag: '--frames',
     layout: 'a folder of numbered frames, e.g. 000001.png, 000002.png, ...',
     open: (limit) => openFrameFolder(dir, {limit}),
+    missing: () => (isDirectory(dir) ? [] : [dir]),
+  };
+}
+
+/**
+ * Folders of ready-made triplets (`--triplets`), one folder a triplet at any depth, `frame0.png`, `gt.png`,
+ * `frame1.png`: e.g. the evaluation triplets of the real clips, `../shared/data/video-clips/triplets`.
+ */
+export function tripletFolderSet(root: string): EvalSet {
+  const dir = path.resolve(root);
+  return {
+    key: `triplets:${path.basename(dir)}`, label: `triplets ${path.basename(dir)}`, source: dir, root: dir, flag: '--triplets',
+    layout: '<dir>/<any path>/frame0.png, gt.png, frame1.png (one folder a triplet)',
+    open: (limit) => openTripletFolders(dir, {limit}),
     missing: () => (isDirectory(dir) ? [] : [dir]),
   };
 }

@@ -28,7 +28,8 @@ export type {MethodContext, MethodSpec} from './methods/parse.js';
 
 // --- evaluation sets, scoring loop, timing ---
 export {
-  checkSet, frameFolderSet, MIDDLEBURY_SEQUENCES, middleburySet, SNU_DIFFICULTIES, snuFilmSet, syntheticSet, ucf101Set, vimeoSet,
+  checkSet, frameFolderSet, MIDDLEBURY_SEQUENCES, middleburySet, SNU_DIFFICULTIES, snuFilmSet, syntheticSet, tripletFolderSet, ucf101Set,
+  vimeoSet,
 } from './eval_sets.js';
 export type {EvalSet, SyntheticSetOptions} from './eval_sets.js';
 export {evaluateSet, meanScores, runKey} from './evaluate.js';

@@ -24,6 +24,8 @@ export type {MiddleburyLayout, MiddleburyOptions} from './middlebury.js';
 export {openVideo} from './video.js';
 export type {FrameSize, VideoOptions} from './video.js';
 export {openFrameFolder} from './frame-folder.js';
+export {openTripletFolders} from './triplet-folders.js';
+export type {TripletFileNames, TripletFoldersOptions} from './triplet-folders.js';
 export type {FrameFolderOptions} from './frame-folder.js';
 export {exclusionRanges} from './frame-schedule.js';
 export type {FrameRange, FrameScheduleOptions} from './frame-schedule.js';
