@@ -159,15 +159,20 @@ export function syntheticSet(options: SyntheticSetOptions): EvalSet {
   };
 }
 
-/** A folder of numbered frames (`--frames`): triplets (s, s+1, s+2) with scene cuts dropped. */
-export function frameFolderSet(root: string): EvalSet {
+/** A set read from one folder that must exist (no file list to check up front). */
+function folderSet(root: string, kind: 'frames' | 'triplets', layout: string, open: (dir: string, limit?: number) => TripletDataset): EvalSet {
   const dir = path.resolve(root);
   return {
-    key: `frames:${path.basename(dir)}`, label: `frames ${path.basename(dir)}`, source: dir, root: dir, flag: '--frames',
-    layout: 'a folder of numbered frames, e.g. 000001.png, 000002.png, ...',
-    open: (limit) => openFrameFolder(dir, {limit}),
+    key: `${kind}:${path.basename(dir)}`, label: `${kind} ${path.basename(dir)}`, source: dir, root: dir, flag: `--${kind}`, layout,
+    open: (limit) => open(dir, limit),
     missing: () => (isDirectory(dir) ? [] : [dir]),
   };
+}
+
+/** A folder of numbered frames (`--frames`): triplets (s, s+1, s+2) with scene cuts dropped. */
+export function frameFolderSet(root: string): EvalSet {
+  return folderSet(root, 'frames', 'a folder of numbered frames, e.g. 000001.png, 000002.png, ...',
+    (dir, limit) => openFrameFolder(dir, {limit}));
 }
 
 /**
@@ -175,13 +180,8 @@ export function frameFolderSet(root: string): EvalSet {
  * `frame1.png`: e.g. the evaluation triplets of the real clips, `../shared/data/video-clips/triplets`.
  */
 export function tripletFolderSet(root: string): EvalSet {
-  const dir = path.resolve(root);
-  return {
-    key: `triplets:${path.basename(dir)}`, label: `triplets ${path.basename(dir)}`, source: dir, root: dir, flag: '--triplets',
-    layout: '<dir>/<any path>/frame0.png, gt.png, frame1.png (one folder a triplet)',
-    open: (limit) => openTripletFolders(dir, {limit}),
-    missing: () => (isDirectory(dir) ? [] : [dir]),
-  };
+  return folderSet(root, 'triplets', '<dir>/<any path>/frame0.png, gt.png, frame1.png (one folder a triplet)',
+    (dir, limit) => openTripletFolders(dir, {limit}));
 }
 
 /**
