@@ -21,8 +21,9 @@ export const COMMANDS: readonly Command[] = ['table1', 'table2', 'table3', 'midd
 export const USAGE = `daek-bench [command] [options]: reproduce the DAEK paper's tables, side by side with the paper
 
 Commands
-  (none)        the embedded default: a synthetic set (${DEFAULT_SYNTHETIC_COUNT} triplets, 448x256) with daek, rife and
-                frame averaging on the weights the project ships (or random init, said plainly); Table I layout
+  (none)        the embedded default: a synthetic set (${DEFAULT_SYNTHETIC_COUNT} triplets, 448x256) with daek-s (trained
+                weights shipped), daek, rife and frame averaging (random init where no weights ship, said plainly);
+                Table I layout
   table1        Table I: PSNR/SSIM per dataset, parameters, runtime (s per 448x256 frame)
   table2        Table II: the ablation presets (baseline, daek-f-ca, daek-f-sfa, daek-f-da, daek-da)
   table3        Table III: distillation schemes (daek-no-distill, daek-rt, daek-ot, rife-ot)

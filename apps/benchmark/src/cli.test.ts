@@ -26,7 +26,7 @@ describe('flags', () => {
     expect(o.command).toBe('default');
     expect(o.sets.map((s) => s.key)).toEqual(['synthetic']);
     expect(o.sets[0].source).toContain('count: 8, width: 448, height: 256');
-    expect(o.methods).toEqual(['daek', 'rife', 'average']);
+    expect(o.methods).toEqual(['daek:daek-s', 'daek', 'rife', 'average']);
     expect(o.explicitMethods).toBe(false);
     expect(o.backend).toBe('wasm');
     expect(o.out).toBe(path.resolve('daek-bench-results/default'));

@@ -162,8 +162,10 @@ export function syntheticSet(options: SyntheticSetOptions): EvalSet {
 /** A set read from one folder that must exist (no file list to check up front). */
 function folderSet(root: string, kind: 'frames' | 'triplets', layout: string, open: (dir: string, limit?: number) => TripletDataset): EvalSet {
   const dir = path.resolve(root);
+  // `video-clips/triplets` reads better than `triplets triplets`.
+  const name = path.basename(dir) === kind ? `${path.basename(path.dirname(dir))}/${kind}` : path.basename(dir);
   return {
-    key: `${kind}:${path.basename(dir)}`, label: `${kind} ${path.basename(dir)}`, source: dir, root: dir, flag: `--${kind}`, layout,
+    key: `${kind}:${name}`, label: `${kind} ${name}`, source: dir, root: dir, flag: `--${kind}`, layout,
     open: (limit) => open(dir, limit),
     missing: () => (isDirectory(dir) ? [] : [dir]),
   };

@@ -18,12 +18,12 @@ import {TripletLog} from './triplet_log.js';
 
 /** Methods each command runs when no `--method` is given. */
 export const DEFAULT_METHODS: Readonly<Record<Command, readonly string[]>> = {
-  default: ['daek', 'rife', 'average'],
-  table1: ['daek', 'rife', 'average'],
+  default: ['daek:daek-s', 'daek', 'rife', 'average'],
+  table1: ['daek:daek-s', 'daek', 'rife', 'average'],
   table2: ['daek:baseline', 'daek:daek-f-ca', 'daek:daek-f-sfa', 'daek:daek-f-da', 'daek:daek-da'],
   table3: ['daek:daek-no-distill', 'daek:daek-rt', 'daek:daek-ot', 'daek:rife-ot'],
-  middlebury: ['daek', 'rife', 'average'],
-  runtime: ['daek', 'rife', 'average'],
+  middlebury: ['daek:daek-s', 'daek', 'rife', 'average'],
+  runtime: ['daek:daek-s', 'daek', 'rife', 'average'],
 };
 
 /** Everything a run needs (the CLI builds this from flags). */

@@ -1,6 +1,8 @@
 // Which network the trainer builds: DAEK (a preset of @daek/models, or the trainer's `tiny` widths) or RIFE's
 // IFNet, with the teacher the user picked, and how the trained student is exported without its teacher.
-import {DAEK, DAEK_PRESETS, IFNet, resolveDaekConfig, saveNetwork, type DaekConfig, type IFNetConfig} from '@daek/models';
+import {
+  DAEK, DAEK_PRESETS, IFNet, resolveDaekConfig, saveNetwork, structuralDifferences, type DaekConfig, type IFNetConfig,
+} from '@daek/models';
 import type {TeacherKind} from '@daek/distill';
 
 /** The two network families the trainer drives. */
@@ -116,7 +118,7 @@ export function buildTrainModel(spec: ModelSpec): TrainModel {
 /**
  * Save the trained student alone: the same network rebuilt with teacher `none`, given the trained values of every
  * tensor it has, then `saveNetwork` (so `createInterpolator({weights})` rebuilds it from the file). The teacher's
- * tensors are not written. Returns the number of tensors written.
+ * tensors are not written; a DAEK preset run is stored under the preset's name. Returns the number of tensors written.
  */
 export async function exportStudent(model: TrainModel, destination: string): Promise<number> {
   const student = model.spec.model === 'daek' ?
@@ -129,7 +131,10 @@ export async function exportStudent(model: TrainModel, destination: string): Pro
       if (!trained) throw new Error(`exportStudent: the trained model has no tensor ${spec.name} (a bug: please report it).`);
       variable.assign(trained.variable);
     }
-    await saveNetwork(student, destination);
+    // A DAEK preset's widths are stored under the preset's name (`daek-s`), so createInterpolator({model}) takes it.
+    const preset = student instanceof DAEK && model.spec.preset !== 'tiny' &&
+      structuralDifferences(student.config, model.spec.preset).length === 0 ? model.spec.preset : undefined;
+    await saveNetwork(student, destination, {model: preset});
     return entries.length;
   } finally {
     student.dispose();

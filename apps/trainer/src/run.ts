@@ -197,7 +197,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     }
   }
   const backend = options.backend ?? 'wasm';
-  await useBackend(backend);
+  const backendInfo = await useBackend(backend);
   checkTrainableBackend();
 
   // Data first: a missing or empty folder fails before any model is built.
@@ -257,7 +257,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       `teacher ${model.teacher}, ${(model.parameters.total / 1e6).toFixed(2)}M parameters, student ${(model.parameters.student / 1e6).toFixed(2)}M)`;
     say(`${resumeFrom ? `resuming at step ${state.step} from ${resumeFrom.dir}` : 'training'}: ${describe} on ${data.name} ` +
       `(${data.length} triplets, ${data.stepsPerEpoch} steps/epoch), batch ${settings.batch}, crop ${settings.crop}, ` +
-      `${totalSteps} steps, backend ${tf.getBackend()}`);
+      `${totalSteps} steps, backend ${tf.getBackend()}${backendInfo.adapter ? ` (adapter: ${backendInfo.adapter})` : ''}`);
     if (state.baselinePsnr !== null) say(`validation: ${valSamples!.length} triplets from ${describeSource(valSource!)}, frame averaging ` +
       `${state.baselinePsnr.toFixed(3)} dB; every ${valEvery} steps`);
     await log.write({type: 'event', step: state.step, event: resumeFrom ? 'resume' : 'start', time: now(),

@@ -2,7 +2,7 @@
 // createInterpolator() entry point.
 
 // Interpolation API (tfjs-models style).
-export {bisectionPath, buildNetwork, createInterpolator, MEMORY_LIGHT_ABOVE} from './interpolator.js';
+export {bisectionPath, buildNetwork, createInterpolator, MEMORY_LIGHT_ABOVE, SHIPPED_WEIGHTS, shippedWeights} from './interpolator.js';
 export type {
   InterpolateOptions, Interpolator, InterpolatorConfig, LoadProgress, ModelName, Network,
 } from './interpolator.js';
@@ -33,7 +33,7 @@ export {Contextnet, Unet} from './nn/synthesis.js';
 export type {UnetInput} from './nn/synthesis.js';
 
 // Weights.
-export {loadNetworkWeights, saveNetwork, storedModelConfig} from './weights_source.js';
+export {loadNetworkWeights, saveNetwork, storedModelConfig, structuralDifferences} from './weights_source.js';
 export type {SaveNetworkOptions, StoredModelConfig, WeightsSource} from './weights_source.js';
 export {readPth} from './io/pth.js';
 export type {ReadPthOptions, TorchDtype, TorchStateDict, TorchTensor, TorchTensorData} from './io/pth.js';

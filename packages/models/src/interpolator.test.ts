@@ -4,7 +4,7 @@ import {tmpdir} from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import {describeWithBackends, expectNoLeaks} from '@daek/testing';
-import {bisectionPath, createInterpolator, type Interpolator} from './interpolator.js';
+import {bisectionPath, createInterpolator, SHIPPED_WEIGHTS, shippedWeights, type Interpolator} from './interpolator.js';
 import type {PixelFrame} from './frames.js';
 import {saveNetwork} from './weights_source.js';
 
@@ -108,6 +108,25 @@ describeWithBackends('createInterpolator weights', () => {
   beforeAll(() => { dir = mkdtempSync(path.join(tmpdir(), 'daek-interp-')); });
   afterAll(() => rmSync(dir, {recursive: true, force: true}));
 
+  it('daek-s loads the weights that ship with the package by default (float16, no teacher)', async () => {
+    expect(SHIPPED_WEIGHTS['daek-s']).toBe('weights/daek-s/model.json');
+    expect(await shippedWeights('daek')).toBeNull();
+    const file = await shippedWeights('daek-s');
+    expect(file).toMatch(/weights[\\/]daek-s[\\/]model\.json$/);
+    const interp = await createInterpolator({model: 'daek-s'});
+    try {
+      expect(interp.model).toBe('daek-s');
+      expect(interp.weights).toBe(file);
+      expect(interp.network.store.names().some((n) => n.includes('_tea'))).toBe(false);
+      const [a, b] = framePair(64, 64);
+      const out = await interp.interpolate(a, b);
+      expect(out.shape).toEqual(a.shape);
+      out.dispose();
+    } finally {
+      interp.dispose();
+    }
+  });
+
   it('refuses to run without weights, and names the options', async () => {
     await expect(createInterpolator({model: 'daek'})).rejects.toThrow(/no weights given for "daek".*'random'/);
     await expect(createInterpolator({model: 'nope', weights: 'random'})).rejects.toThrow(/Unknown model "nope"/);
@@ -125,6 +144,19 @@ describeWithBackends('createInterpolator weights', () => {
     await expect(createInterpolator({model: 'daek', weights: dir})).rejects.toThrow(/weights are for model "ifnet"/);
     first.dispose();
     second.dispose();
+  });
+
+  it('a preset stored under its name (saveNetwork {model}) loads as that preset, and only a network of its widths stores so', async () => {
+    const small = await createInterpolator({model: 'daek-s', weights: 'random', daekConfig: {teacher: 'none'}});
+    const file = path.join(dir, 'daek-s');
+    await saveNetwork(small.network, file, {model: 'daek-s', quantize: 'float16'});
+    const loaded = await createInterpolator({model: 'daek-s', weights: file});
+    expect(loaded.model).toBe('daek-s');
+    expect((loaded.network as {config: {mebWidths: number[]}}).config.mebWidths).toEqual([64, 48, 32]);
+    await expect(createInterpolator({model: 'daek', weights: file})).rejects.toThrow(/weights are for model "daek-s"/);
+    await expect(saveNetwork(small.network, path.join(dir, 'x'), {model: 'daek'})).rejects.toThrow(/not a "daek": it differs in mebWidths/);
+    small.dispose();
+    loaded.dispose();
   });
 }, {only: ['wasm']});
 

@@ -12,6 +12,30 @@ import {loadNetworkWeights, storedModelConfig, type WeightsSource} from './weigh
 /** Model names {@link createInterpolator} accepts: every DAEK preset, and RIFE's IFNet (`ifnet` or `rife`). */
 export type ModelName = string;
 
+/**
+ * Presets whose trained weights ship with this package (`weights/<preset>/model.json`, float16), and which
+ * {@link createInterpolator} loads when no `weights` are given. See the models README for how each was trained.
+ */
+export const SHIPPED_WEIGHTS: Readonly<Record<string, string>> = Object.freeze({'daek-s': 'weights/daek-s/model.json'});
+
+/**
+ * Where a preset's shipped weights are: a file path in Node, a URL beside the module elsewhere (browsers fetch it).
+ * Null when none ship for it.
+ */
+export async function shippedWeights(model: string): Promise<string | null> {
+  const relative = SHIPPED_WEIGHTS[model];
+  if (!relative) return null;
+  const url = new URL(`../${relative}`, import.meta.url);
+  if (url.protocol !== 'file:') return url.href;
+  const [{fileURLToPath}, {existsSync}] = await Promise.all([import('node:url'), import('node:fs')]);
+  const file = fileURLToPath(url);
+  if (!existsSync(file)) {
+    throw new Error(`createInterpolator: the ${model} weights that ship with @daek/models are missing (${file}). ` +
+      'Reinstall @daek/models, or pass weights.');
+  }
+  return file;
+}
+
 /** The networks an interpolator can drive. */
 export type Network = DAEK | IFNet;
 
@@ -29,8 +53,8 @@ export interface InterpolatorConfig {
   model?: ModelName;
   /**
    * Where the weights come from: a `model.json` path or URL (tfjs format), a `.pth` path, a tf.io handler,
-   * or `'random'` for an untrained network (tests, benchmarks of speed). There is no silent default: without
-   * weights for the model, creation fails and says so.
+   * or `'random'` for an untrained network (tests, benchmarks of speed). Default: the weights that ship with
+   * this package for the model ({@link SHIPPED_WEIGHTS}: `daek-s`); for other models creation fails and says so.
    */
   weights?: WeightsSource | 'random';
   /** tfjs backend to switch to first (`cpu`, `wasm`, `webgpu`, `webgl`); default: leave the current one. */
@@ -150,6 +174,9 @@ export function bisectionPath(t: number, depth: number): {
  * ```
  */
 export async function createInterpolator(config: InterpolatorConfig = {}): Promise<Interpolator> {
+  // No weights: a preset with shipped weights loads them (never a silent random network).
+  const shipped = config.weights === undefined ? await shippedWeights(config.model ?? 'daek') : null;
+  if (shipped) config = {...config, weights: shipped};
   // tfjs-format weights say which model they belong to: use it, and refuse a contradicting `model`.
   const stored = config.weights !== undefined && config.weights !== 'random' ? await storedModelConfig(config.weights) : null;
   if (stored && config.model !== undefined && canonicalModel(config.model) !== canonicalModel(stored.model)) {

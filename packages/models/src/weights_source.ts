@@ -2,6 +2,7 @@
 // (model.json + shards) or a PyTorch .pth checkpoint, from a path, a URL, bytes or a tf.io handler.
 import type * as tf from '@tensorflow/tfjs';
 import {DAEK} from './daek.js';
+import {resolveDaekConfig, type DaekConfig} from './presets.js';
 import type {IFNet} from './ifnet.js';
 import {loadStateDict} from './io/load_state_dict.js';
 import {DAEK_MAP, RIFE_IFNET_MAP} from './io/name_maps.js';
@@ -75,6 +76,21 @@ export async function loadNetworkWeights(network: DAEK | IFNet, source: WeightsS
 export interface SaveNetworkOptions {
   /** Store IEEE half floats (half the size; see the README for the accuracy cost). */
   quantize?: 'float16';
+  /**
+   * The DAEK preset name to store instead of `daek` (e.g. `daek-s`), so that `createInterpolator({model: 'daek-s',
+   * weights})` accepts the file. The network's widths must be the preset's (checked).
+   */
+  model?: string;
+}
+
+/** Fields that decide a DAEK network's tensors (not its teacher or correlation mode). */
+const STRUCTURE: readonly (keyof DaekConfig)[] = ['mebWidths', 'featChannels', 'fnetDim', 'cnetDim', 'encoderWidths',
+  'synthesisWidth', 'mrb', 'corrLevels', 'corrRadius', 'useMrb', 'useCa', 'useSfa', 'softmax', 'scales'];
+
+/** The structural fields where a DAEK configuration differs from a preset's (empty: same network shape). */
+export function structuralDifferences(config: DaekConfig, preset: string): string[] {
+  const reference = resolveDaekConfig(preset);
+  return STRUCTURE.filter((key) => JSON.stringify(config[key]) !== JSON.stringify(reference[key]));
 }
 
 /**
@@ -83,8 +99,15 @@ export interface SaveNetworkOptions {
  */
 export async function saveNetwork(network: DAEK | IFNet, destination: string | tf.io.IOHandler,
     options: SaveNetworkOptions = {}): Promise<void> {
+  if (options.model !== undefined) {
+    if (!(network instanceof DAEK)) throw new Error(`saveNetwork: options.model names a DAEK preset, but this is an IFNet.`);
+    const differences = structuralDifferences(network.config, options.model);
+    if (differences.length > 0) {
+      throw new Error(`saveNetwork: the network is not a "${options.model}": it differs in ${differences.join(', ')}.`);
+    }
+  }
   const config: StoredModelConfig = network instanceof DAEK ?
-    {model: 'daek', daekConfig: {...network.config} as unknown as Record<string, unknown>} :
+    {model: options.model ?? 'daek', daekConfig: {...network.config} as unknown as Record<string, unknown>} :
     {model: 'ifnet', ifnetConfig: {...network.config} as unknown as Record<string, unknown>};
   await saveWeights(network.store, destination, {config, quantize: options.quantize});
 }

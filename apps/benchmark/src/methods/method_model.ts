@@ -97,7 +97,7 @@ export function presetNames(models: ModelsModule): string[] | undefined {
 /**
  * The trained weights the project ships for `model` / `preset`, if any: in the @daek/models package,
  * `weights/<name>/model.json` (tfjs format) or `weights/<name>.<ext>` (`<name>` is the preset for daek, `rife`
- * for IFNet). None are shipped today; this is where the README says they will go.
+ * for IFNet). `daek-s` ships (weights/daek-s/model.json, float16).
  */
 export function shippedWeights(model: ModelFamily, preset: string | undefined): string | undefined {
   let root: string;
