@@ -21,6 +21,8 @@ export function jestConfig(projectDir, overrides = {}) {
     globalSetup: path.join(root, 'tools/testing/global-setup.mjs'),
     reporters: ['default', [path.join(root, 'tools/testing/summary-reporter.mjs'), {}]],
     testTimeout: 120000,
+    // tools/scripts/test-all.mjs runs projects side by side and gives each its share of the cores.
+    ...(process.env.DAEK_JEST_WORKERS ? {maxWorkers: Number(process.env.DAEK_JEST_WORKERS)} : {}),
     ...overrides,
   };
 }

@@ -1,4 +1,5 @@
 // Command-line flags → BenchOptions.
+import os from 'node:os';
 import path from 'node:path';
 import {parseArgs} from 'node:util';
 import type {BackendName} from '@daek/flow-ops';
@@ -21,14 +22,15 @@ export const COMMANDS: readonly Command[] = ['table1', 'table2', 'table3', 'midd
 export const USAGE = `daek-bench [command] [options]: reproduce the DAEK paper's tables, side by side with the paper
 
 Commands
-  (none)        the embedded default: a synthetic set (${DEFAULT_SYNTHETIC_COUNT} triplets, 448x256) with daek-s (trained
-                weights shipped), daek, rife and frame averaging (random init where no weights ship, said plainly);
-                Table I layout
+  (none)        the embedded default: a synthetic set (${DEFAULT_SYNTHETIC_COUNT} triplets, 448x256) with the shipped default
+                model (createInterpolator()'s, trained), frame averaging and ffmpeg's minterpolate; Table I layout
   table1        Table I: PSNR/SSIM per dataset, parameters, runtime (s per 448x256 frame)
   table2        Table II: the ablation presets (baseline, daek-f-ca, daek-f-sfa, daek-f-da, daek-da)
   table3        Table III: distillation schemes (daek-no-distill, daek-rt, daek-ot, rife-ot)
   middlebury    IE and PSNR on Middlebury Other (--middlebury DIR)
   runtime       ms per frame by backend and resolution (--backends, --sizes)
+  decimate FILE drop every other frame of a video, interpolate them back, score against the originals
+                (daek-bench decimate --help)
 
 Datasets (table1/2/3 use the synthetic set when none is given)
   --vimeo DIR             Vimeo-90K triplet test set (vimeo_triplet: tri_testlist.txt, sequences/)
@@ -54,6 +56,7 @@ Methods (default: the command's own list)
 
 Run
   --backend B             wasm (default), cpu or webgpu
+  --threads N             wasm: threads (default: the logical cores; results are bit-identical for any N)
   --limit N               score only the first N triplets of each set (the output says "subset")
   --resume                reuse the rows of <out>/triplets.csv from an identical earlier run
   --out DIR               output folder (default daek-bench-results/<command>)
@@ -126,7 +129,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
         'method': {type: 'string', multiple: true}, 'weights': {type: 'string', multiple: true},
         'reference-pattern': {type: 'string'}, 'pad-mode': {type: 'string'}, 'pad-multiple': {type: 'string'},
         'backend': {type: 'string'}, 'limit': {type: 'string'}, 'resume': {type: 'boolean'}, 'out': {type: 'string'},
-        'warmup': {type: 'string'}, 'runs': {type: 'string'}, 'backends': {type: 'string'}, 'sizes': {type: 'string'},
+        'warmup': {type: 'string'}, 'runs': {type: 'string'}, 'backends': {type: 'string'}, 'sizes': {type: 'string'}, 'threads': {type: 'string'},
         'quiet': {type: 'boolean'}, 'help': {type: 'boolean', short: 'h'},
       },
     });
@@ -135,10 +138,11 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   }
   const {values: v, positionals} = parsed;
   if (v.help || positionals[0] === 'help') return {help: true};
+  if (positionals[0] === 'decimate') throw new UsageError('decimate: put it first, as in daek-bench decimate FILE [options]');
   if (positionals.length > 1) throw new UsageError(`one command at a time, got: ${positionals.join(' ')}`);
   const commandText = positionals[0];
   if (commandText !== undefined && !COMMANDS.includes(commandText as Command)) {
-    throw new UsageError(`unknown command '${commandText}'; commands: ${COMMANDS.join(', ')} (or none for the embedded default)`);
+    throw new UsageError(`unknown command '${commandText}'; commands: ${COMMANDS.join(', ')}, decimate FILE (or none for the embedded default)`);
   }
   let command: Command = (commandText as Command | undefined) ?? 'default';
 
@@ -201,7 +205,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
     help: false,
     options: {
       command, argv: [...argv], sets, methods, explicitMethods: v.method !== undefined, weights, backend, backends, sizes,
-      limit, resume: v.resume ?? false, out: path.resolve(v.out ?? path.join('daek-bench-results', command)),
+      limit, threads: positiveInteger('--threads', v.threads) ?? os.availableParallelism(), resume: v.resume ?? false, out: path.resolve(v.out ?? path.join('daek-bench-results', command)),
       warmup: positiveInteger('--warmup', v.warmup, 0) ?? 1, runs: positiveInteger('--runs', v.runs, 0) ?? 3,
       padding: {mode: padMode, multiple: positiveInteger('--pad-multiple', v['pad-multiple']) ?? 32},
       referencePattern: v['reference-pattern'], quiet: v.quiet ?? false, notes,

@@ -21,12 +21,13 @@ beforeAll(() => {
 afterAll(() => removeFolder(root));
 
 describe('flags', () => {
-  it('defaults: embedded synthetic set, daek + rife + average, wasm, Table I layout', () => {
+  it('defaults: embedded synthetic set, the shipped default model + average + minterpolate, wasm, Table I layout', () => {
     const o = options([]);
     expect(o.command).toBe('default');
     expect(o.sets.map((s) => s.key)).toEqual(['synthetic']);
     expect(o.sets[0].source).toContain('count: 8, width: 448, height: 256');
-    expect(o.methods).toEqual(['daek:daek-s', 'daek', 'rife', 'average']);
+    expect(o.methods).toEqual(['default', 'average', 'minterpolate']);
+    expect(options(['table1']).methods).toEqual(['default', 'daek', 'rife', 'average', 'minterpolate']);
     expect(o.explicitMethods).toBe(false);
     expect(o.backend).toBe('wasm');
     expect(o.out).toBe(path.resolve('daek-bench-results/default'));
@@ -48,7 +49,8 @@ describe('flags', () => {
       [['tabel1'], /unknown command 'tabel1'/],
       [['--limit', '0'], /--limit: expected an integer >= 1, got '0'/],
       [['--backend', 'tpu'], /--backend: expected one of wasm, cpu, webgpu/],
-      [['--method', 'dvf'], /unknown method 'dvf'; expected average \| reference=DIR/],
+      [['--method', 'dvf'], /unknown method 'dvf'; expected default \| average \| minterpolate\[=OPTIONS\] \| reference=DIR/],
+      [['--quiet', 'decimate', 'x.mp4'], /decimate: put it first, as in daek-bench decimate FILE/],
       [['--method', 'reference'], /needs the folder of published frames/],
       [['--snu-film', '/s', '--snu-difficulties', 'easy,insane'], /unknown 'insane'/],
       [['middlebury'], /middlebury: give --middlebury DIR/],
@@ -174,18 +176,25 @@ describe('--resume', () => {
 });
 
 describe('the real launcher (bin/daek-bench.mjs)', () => {
-  it('runs the embedded default and writes the table, JSON, PNG chart and CSV', () => {
-    const out = path.join(root, 'smoke');
-    const run = runCli(['--limit', '1', '--warmup', '0', '--runs', '1', '--out', out]);
+  it('runs the embedded default under npm start, writes where the user ran npm, and says that path', () => {
+    // `npm start -w @daek/benchmark` runs the script in apps/benchmark with INIT_CWD = where npm was run
+    const userFolder = path.join(root, 'where-npm-ran');
+    mkdirSync(userFolder);
+    const out = path.join(userFolder, 'daek-bench-results', 'default');
+    const run = runCli(['--limit', '1', '--warmup', '0', '--runs', '1'],
+      {env: {npm_lifecycle_event: 'start', npm_package_name: '@daek/benchmark', INIT_CWD: userFolder}});
+    expect(run.stderr).toContain(`wrote ${path.join('daek-bench-results', 'default', 'results.md')}, results.json`);
     expect(run.stderr).not.toMatch(/daek-bench: error/);
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('# daek-bench: the embedded default');
     expect(run.stdout).toMatch(/\| frame average \| \d+\.\d\d\/0\.\d{4} \| 0 \| — \| 0\.\d{3} \| — \|/);
     expect(run.stdout).toContain('synthetic (1) PSNR/SSIM');
     expect(run.stdout).toContain('### Protocol');
-    // the model rows either ran (and say whether the weights are trained) or say why not
-    expect(run.stdout).toMatch(/daek (\(random init\) )?↔ paper "Ours"/);
-    if (run.stdout.includes('| daek (random init)')) expect(run.stdout).toContain('No trained weights shipped: random init');
+    // the shipped default model ran with its trained weights, and nothing says "random init" next to it
+    expect(run.stdout).toMatch(/\| default \([a-z0-9-]+\) \| \d+\.\d\d\/0\.\d{4} \| \d+\.\d\d \|/);
+    expect(run.stdout).toContain('trained weights shipped with @daek/models');
+    expect(run.stdout).not.toMatch(/random init/i);
+    expect(run.stdout).toMatch(/\| minterpolate \| (\d+\.\d\d\/0\.\d{4}|unavailable) \|/);
     expect(run.stderr).toMatch(/synthetic \| frame average \[#+\] 1\/1/);
     for (const file of ['results.md', 'results.json', 'chart.png', 'triplets.csv']) expect(existsSync(path.join(out, file))).toBe(true);
     expect(readFileSync(path.join(out, 'chart.png')).subarray(1, 4).toString()).toBe('PNG');

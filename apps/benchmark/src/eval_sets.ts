@@ -3,7 +3,7 @@
 import {existsSync, readdirSync, readFileSync, statSync} from 'node:fs';
 import path from 'node:path';
 import {
-  createSyntheticTriplets, openFrameFolder, openMiddlebury, openSnuFilm, openTripletFolders, openUcf101, openVimeoTriplet,
+  createSyntheticTriplets, isListEntryError, openFrameFolder, openMiddlebury, openSnuFilm, openTripletFolders, openUcf101, openVimeoTriplet,
   type SnuFilmDifficulty, type TripletDataset,
 } from '@daek/datasets';
 import {FULL_SET_SIZES} from './paper.js';
@@ -195,6 +195,13 @@ export function checkSet(set: EvalSet): void {
   if (root === undefined) return;
   if (!isDirectory(root)) {
     throw new Error(`${set.flag} ${root}: folder not found. Expected ${set.layout}`);
+  }
+  // The loaders refuse a list entry that leaves the dataset root: report it as rejected, never as missing.
+  try {
+    set.open(1);
+  } catch (error) {
+    if (isListEntryError(error)) throw new Error(`${set.flag} ${root}: rejected: ${error.message}`);
+    // any other problem (a missing list file...) is listed below with the rest
   }
   const missing = set.missing();
   if (missing.length === 0) return;

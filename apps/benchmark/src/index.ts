@@ -2,7 +2,7 @@
 // that score their own methods with exactly the same metrics and protocol.
 
 // --- the CLI ---
-export {main} from './cli.js';
+export {main, workFromWhereNpmRan} from './cli.js';
 export {COMMANDS, DEFAULT_SYNTHETIC_COUNT, parseCommandLine, USAGE, UsageError} from './args.js';
 export type {HelpRequest, ParsedArgs, RunRequest} from './args.js';
 export {DEFAULT_METHODS, runBench} from './run.js';
@@ -16,7 +16,12 @@ export type {ImageArray, Prediction, SsimOptions, TripletScores} from './metrics
 
 // --- methods ---
 export type {Method, MethodInfo, PaddingInfo, WeightsInfo} from './methods/method.js';
-export {createFrameAverage} from './methods/frame_average.js';
+export {averageHalfEven, createFrameAverage} from './methods/frame_average.js';
+export {
+  createMinterpolate, DEFAULT_MINTERPOLATE_OPTIONS, fromPlanes, MINTERPOLATE_MIN_SIZE, minterpolateMiddle, toPlanes,
+} from './methods/minterpolate.js';
+export type {MinterpolateOptions} from './methods/minterpolate.js';
+export {checkFfmpeg, ffmpegCommand, ffprobeCommand, runTool} from './ffmpeg.js';
 export {createReference, DEFAULT_REFERENCE_PATTERN} from './methods/reference.js';
 export type {ReferenceMethod, ReferenceOptions} from './methods/reference.js';
 export {createModelMethod, loadModels, presetNames, shippedWeights} from './methods/method_model.js';
@@ -57,5 +62,14 @@ export {describeCount, describePadding, describeWeights, METRIC_PROTOCOL, protoc
 export {ablationReport, markdownTable, middleburyReport, runtimeReport, table1Report, table1RowFor} from './report/tables.js';
 export type {ReportBody} from './report/tables.js';
 export {reportFiles, writeReport} from './report/write.js';
+export {describeWriteError, ensureFolder, ResultWriteError, writeAtomically} from './report/safe_write.js';
 export type {Report, ReportFiles} from './report/write.js';
 export type {BackendRuntime, Command, MethodRun, RunData, RuntimeSettings} from './report/run_data.js';
+
+// --- decimate: a quality check on the user's own footage ---
+export {DECIMATE_USAGE, parseDecimateArgs} from './decimate/args.js';
+export {decimateCommand} from './decimate/command.js';
+export {DECIMATE_METHODS, runDecimate} from './decimate/run.js';
+export type {DecimateFiles, DecimateMethodResult, DecimateOptions, DecimateReport, DecimateRow, WorstFrame} from './decimate/run.js';
+export {cropImage, sideBySide, worstWindow} from './decimate/crops.js';
+export type {CropWindow} from './decimate/crops.js';

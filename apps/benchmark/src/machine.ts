@@ -29,7 +29,8 @@ export async function describeBackend(adapter?: string): Promise<string> {
     const simd = await flag('WASM_HAS_SIMD_SUPPORT');
     const threads = await flag('WASM_HAS_MULTITHREAD_SUPPORT');
     const onOff = (v: boolean | undefined) => (v === undefined ? '?' : v ? 'on' : 'off');
-    return `wasm (SIMD ${onOff(simd)}, threads ${onOff(threads)})`;
+    const count = threads ? ` x${(tf.backend() as unknown as {wasm?: {tfjs?: {getThreadsCount?(): number}}}).wasm?.tfjs?.getThreadsCount?.() ?? '?'}` : '';
+    return `wasm (SIMD ${onOff(simd)}, threads ${onOff(threads)}${count})`;
   }
   if (name === 'webgpu') return adapter ? `webgpu (${adapter})` : 'webgpu';
   return name;

@@ -1,6 +1,9 @@
 // One benchmark run: check the data, start the backend, build the methods, score every (method, set) pair,
 // time the methods, write the report. The CLI parses flags into BenchOptions and calls runBench.
+import {existsSync} from 'node:fs';
+import {rmdir} from 'node:fs/promises';
 import path from 'node:path';
+import {lockFolder, writing} from '@daek/cli-support';
 import * as tf from '@tensorflow/tfjs';
 import {useBackend, type BackendName} from '@daek/flow-ops';
 import {checkSet, type EvalSet} from './eval_sets.js';
@@ -16,14 +19,18 @@ import {reportFiles, writeReport, type Report} from './report/write.js';
 import {measureRuntime} from './timing.js';
 import {TripletLog} from './triplet_log.js';
 
-/** Methods each command runs when no `--method` is given. */
+/**
+ * Methods each command runs when no `--method` is given. The embedded default shows only what a user would pick
+ * from: the shipped default model (what `createInterpolator()` loads) and the two classical baselines. Table I and
+ * Middlebury add the paper's networks, which run untrained when no weights ship for them (and say so).
+ */
 export const DEFAULT_METHODS: Readonly<Record<Command, readonly string[]>> = {
-  default: ['daek:daek-s', 'daek', 'rife', 'average'],
-  table1: ['daek:daek-s', 'daek', 'rife', 'average'],
+  default: ['default', 'average', 'minterpolate'],
+  table1: ['default', 'daek', 'rife', 'average', 'minterpolate'],
   table2: ['daek:baseline', 'daek:daek-f-ca', 'daek:daek-f-sfa', 'daek:daek-f-da', 'daek:daek-da'],
   table3: ['daek:daek-no-distill', 'daek:daek-rt', 'daek:daek-ot', 'daek:rife-ot'],
-  middlebury: ['daek:daek-s', 'daek', 'rife', 'average'],
-  runtime: ['daek:daek-s', 'daek', 'rife', 'average'],
+  middlebury: ['default', 'daek', 'rife', 'average', 'minterpolate'],
+  runtime: ['default', 'daek', 'rife', 'average', 'minterpolate'],
 };
 
 /** Everything a run needs (the CLI builds this from flags). */
@@ -44,6 +51,8 @@ export interface BenchOptions {
   backend: BackendName;
   /** Backends of the `runtime` command. */
   backends: readonly BackendName[];
+  /** wasm: threads (`--threads`; default 1, the CLI's default is the logical cores). */
+  threads?: number;
   /** Frame sizes of the `runtime` command, `[width, height]`. */
   sizes: readonly (readonly [number, number])[];
   /** Score at most this many triplets per set. */
@@ -105,15 +114,32 @@ async function prepareOrExplain(method: Method, spec: MethodSpec, options: Bench
 
 /**
  * Run a benchmark command and write its report (results.md, results.json, chart.png; triplets.csv as it
- * goes) into `options.out`.
+ * goes) into `options.out`. The folder is locked for the run (@daek/cli-support's `lockFolder`): a second
+ * daek-bench writing the same folder is refused with an error naming the process that holds it.
  *
  * @throws Error listing what is missing when a dataset folder is absent or incomplete, naming the flag.
  */
 export async function runBench(options: BenchOptions): Promise<Report> {
+  const created = !existsSync(options.out);
+  const lock = await writing(options.out, () => lockFolder(options.out, {command: ['daek-bench', ...options.argv].join(' ')}));
+  try {
+    return await runBenchLocked(options);
+  } finally {
+    lock.release();
+    if (created) await rmdir(options.out).catch(() => {}); // nothing written (an error before the first file)
+  }
+}
+
+/** useBackend options: the thread count applies to wasm only. */
+function wasmOptions(backend: BackendName, threads: number | undefined): {threads?: number} {
+  return backend === 'wasm' && threads !== undefined ? {threads} : {};
+}
+
+async function runBenchLocked(options: BenchOptions): Promise<Report> {
   const startedAt = new Date().toISOString();
   for (const set of options.sets) checkSet(set);
   const specs = options.methods.map(parseMethodSpec);
-  const backendInfo = await useBackend(options.backend);
+  const backendInfo = await useBackend(options.backend, wasmOptions(options.backend, options.threads));
   const backend = await describeBackend(backendInfo.adapter);
   const machine = await machineInfo(backendInfo.adapter);
   const context = {weights: options.weights, backend: options.backend, padding: options.padding,
@@ -134,7 +160,7 @@ export async function runBench(options: BenchOptions): Promise<Report> {
       if (spec.kind === 'reference') unavailable.set(spec.text, 'published frames have no runtime to measure');
     }
     for (const name of options.backends) {
-      const info = await useBackend(name);
+      const info = await useBackend(name, wasmOptions(name, options.threads));
       const backendName = await describeBackend(info.adapter);
       for (const spec of specs.filter((s) => !unavailable.has(s.text))) {
         const method = createMethod(spec, {...context, backend: name});

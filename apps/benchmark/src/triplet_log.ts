@@ -1,8 +1,9 @@
 // The per-triplet CSV: one line per scored triplet, appended as the run goes, so that `--resume` can pick up a
 // long run where it stopped. Each line carries a run key (a hash of the method, weights, padding, dataset and
 // backend), so rows of another configuration are never mixed into a result.
-import {appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs';
+import {appendFileSync, existsSync, readFileSync} from 'node:fs';
 import path from 'node:path';
+import {describeWriteError, ensureFolder, writeAtomically} from './report/safe_write.js';
 
 /** One scored triplet. */
 export interface TripletRow {
@@ -118,9 +119,10 @@ export class TripletLog {
   readonly file: string;
   private readonly previous = new Map<string, Map<string, TripletRow>>();
 
+  /** @throws ResultWriteError when the folder or the CSV cannot be written (read-only, no space left). */
   constructor(file: string, options: {resume: boolean}) {
     this.file = file;
-    mkdirSync(path.dirname(file), {recursive: true});
+    ensureFolder(path.dirname(file));
     if (options.resume && existsSync(file)) {
       for (const row of readTripletCsv(file)) {
         let byId = this.previous.get(row.runKey);
@@ -129,11 +131,9 @@ export class TripletLog {
       }
       // a torn last line would glue the next row onto it
       const text = readFileSync(file, 'utf8');
-      if (!text.endsWith('\n')) appendFileSync(file, '\n');
+      if (!text.endsWith('\n')) this.appendText('\n');
     } else {
-      const temporary = `${file}.${process.pid}.tmp`;
-      writeFileSync(temporary, CSV_HEADER.join(',') + '\n');
-      renameSync(temporary, file);
+      writeAtomically(file, CSV_HEADER.join(',') + '\n', 'the per-triplet CSV');
     }
   }
 
@@ -149,6 +149,14 @@ export class TripletLog {
 
   /** Append one row (one write call per line, so a killed run leaves at most one torn line). */
   append(row: TripletRow): void {
-    appendFileSync(this.file, formatRow(row));
+    this.appendText(formatRow(row));
+  }
+
+  private appendText(text: string): void {
+    try {
+      appendFileSync(this.file, text);
+    } catch (error) {
+      throw describeWriteError(error, this.file, 'the per-triplet CSV');
+    }
   }
 }

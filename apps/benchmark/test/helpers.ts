@@ -84,10 +84,11 @@ export function fakeModels(): {models: ModelsModule; calls: FakeCalls} {
 }
 
 /** Run the real launcher (bin/daek-bench.mjs) and collect its output. */
-export function runCli(args: string[], options: {cwd?: string; timeout?: number} = {}): {status: number | null; stdout: string; stderr: string} {
+export function runCli(args: string[], options: {cwd?: string; timeout?: number; env?: Record<string, string>} = {}):
+    {status: number | null; stdout: string; stderr: string} {
   const result = spawnSync(process.execPath, [path.join(APP_ROOT, 'bin/daek-bench.mjs'), ...args], {
     cwd: options.cwd ?? APP_ROOT, encoding: 'utf8', timeout: options.timeout ?? 300_000,
-    env: {...process.env, NODE_OPTIONS: ''},
+    env: {...process.env, NODE_OPTIONS: '', ...options.env},
   });
   return {status: result.status, stdout: result.stdout, stderr: result.stderr};
 }

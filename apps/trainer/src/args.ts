@@ -20,6 +20,7 @@ export const DEFAULT_OUT = 'daek-train-runs/run';
 
 /** `--help` text. */
 export const USAGE = `daek-train [options]: train DAEK (or RIFE's IFNet) in TensorFlow.js, with the paper's recipe by default
+(on daek-s, whose training step fits a CPU; --preset daek for the paper's network)
 
 Data
   --data SOURCE           training triplets (default synthetic):
@@ -45,6 +46,8 @@ Data
 Model
   --model daek|ifnet      DAEK (default) or RIFE's IFNet
   --preset NAME           daek: ${presetNames('daek').join(', ')}
+                          (default daek-s: every DAEK mechanism at a tenth of the compute, the shipped model; its
+                          step fits a CPU. daek = the paper's full DAEK-F-DA w/ OT, which needs a GPU to train)
                           ifnet: rife (default), tiny. tiny = 16-channel blocks, for tests and smoke runs
   --config JSON           fields over the preset, e.g. '{"mebWidths":[120,75,45],"featChannels":32}' (DAEK) or
                           '{"widths":[120,75,45],"teacherWidth":45}' (IFNet)
@@ -53,8 +56,13 @@ Model
 Optimisation (spec §3.1: AdamW, cosine from --lr to --lr-min after a linear warmup)
   --epochs N | --steps N  length of the run (default ${DEFAULT_SETTINGS.epochs} epochs; --steps N overrides)
   --batch N               batch size (default ${DEFAULT_SETTINGS.batch})
-  --micro-batch M         run each batch in chunks of M samples and average their gradients (one AdamW step per
-                          batch): the memory of a step is that of M samples (full DAEK at 224: about 3.7 GB each)
+  --micro-batch M|auto    run each batch in chunks of M samples and average their gradients (one AdamW step per
+                          batch): the memory of a step is that of M samples (full DAEK at 224: about 3.7 GB each).
+                          auto (default): the step's memory is measured before the run; the whole batch when it fits
+                          the backend (wasm: 4 GiB heap; cpu: 80% of the machine), else the largest M that fits, said
+                          in a message; a run that cannot fit stops at once saying what to change
+  --skip-memory-check     run even where the estimate says a step does not fit (it is about 4% above a direct
+                          measurement: full DAEK at 224 on wasm is refused, though batch 1 may just fit)
   --crop N                random square crop (default ${DEFAULT_SETTINGS.crop}); a multiple of 16, at least 64
   --lr X --lr-min X       peak and final learning rate (default 1e-4, 1e-6)
   --warmup N              linear warmup steps (default min(2000, 10% of the run); RIFE: 2000)
@@ -63,10 +71,15 @@ Optimisation (spec §3.1: AdamW, cosine from --lr to --lr-min after a linear war
 
 Run
   --backend B             wasm (default), cpu or webgpu
+  --threads N             wasm: threads (default: the logical cores; the start line says how many run)
   --out DIR               output folder (default ${DEFAULT_OUT}): log.jsonl, loss.png, val_psnr.png,
                           checkpoints/step-NNNNNNNNN/, student/model.json (the student without teacher weights)
   --resume                continue the run in --out from its newest checkpoint: weights, optimiser state, step,
-                          schedule, data order and augmentation; the loss curve is the uninterrupted one
+                          schedule, data order and augmentation; the loss curve is the uninterrupted one. Every
+                          setting comes from the run (<out>/run.json): give no other flag, or only --backend,
+                          --checkpoint-every or --keep to change them (each change is said). A run stopped before
+                          its first checkpoint starts again from step 0 with its settings
+  --restart               discard the run in --out (log, plots, run.json, checkpoints, student) and start anew
   --checkpoint-every N    checkpoint every N steps (default 1000), and always at the end and on Ctrl-C / SIGTERM
   --keep K                keep the K newest checkpoints (default 3)
   --log-every N           write a log line every N steps (default 10)
@@ -77,7 +90,9 @@ Run
   -h, --help              this text
 
 Ctrl-C or SIGTERM finishes the current step, writes a checkpoint and exits (status 130 / 143); a second one
-exits at once. Example, a few minutes on a CPU:
+exits at once. If the daek-train command itself is killed (even with SIGKILL), the trainer gets SIGTERM and
+stops within 3 s. One process at a time writes a run folder: another is refused, naming it (pid, host, start
+time, command). Example, a few minutes on a CPU:
   daek-train --model ifnet --preset tiny --synthetic-size 128x128 --synthetic-count 64 --crop 64 --batch 4 \\
     --steps 200 --lr 1e-3 --val-every 50 --backend wasm --out runs/tiny`;
 
@@ -108,7 +123,7 @@ const FLAGS = {
   'on-error': {type: 'string'}, model: {type: 'string'}, preset: {type: 'string'}, config: {type: 'string'},
   teacher: {type: 'string'}, epochs: {type: 'string'}, steps: {type: 'string'}, batch: {type: 'string'}, 'micro-batch': {type: 'string'}, crop: {type: 'string'},
   lr: {type: 'string'}, 'lr-min': {type: 'string'}, warmup: {type: 'string'}, 'weight-decay': {type: 'string'},
-  seed: {type: 'string'}, backend: {type: 'string'}, out: {type: 'string'}, resume: {type: 'boolean'},
+  seed: {type: 'string'}, backend: {type: 'string'}, out: {type: 'string'}, resume: {type: 'boolean'}, restart: {type: 'boolean'}, threads: {type: 'string'}, 'skip-memory-check': {type: 'boolean'},
   'checkpoint-every': {type: 'string'}, keep: {type: 'string'}, 'log-every': {type: 'string'}, quiet: {type: 'boolean'},
   benchmark: {type: 'string'}, 'benchmark-warmup': {type: 'string'}, help: {type: 'boolean', short: 'h'},
 } as const;
@@ -187,7 +202,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   set('onError', oneOf('on-error', v['on-error'], ['throw', 'skip'] as const));
 
   const modelKind = oneOf('model', v.model, ['daek', 'ifnet'] as const) ?? 'daek';
-  const preset = v.preset ?? (modelKind === 'daek' ? 'daek' : 'rife');
+  const preset = v.preset ?? (modelKind === 'daek' ? DEFAULT_SETTINGS.model.preset : 'rife');
   if (!presetNames(modelKind as ModelKind).includes(preset)) {
     throw new UsageError(`--preset: '${preset}' is not a ${modelKind} preset; expected one of ${presetNames(modelKind).join(', ')}.`);
   }
@@ -211,8 +226,8 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   set('epochs', integer('epochs', v.epochs, 1));
   set('steps', integer('steps', v.steps, 1));
   set('batch', integer('batch', v.batch, 1));
-  const micro = integer('micro-batch', v['micro-batch'], 1);
-  if (micro !== undefined && settings.batch % micro !== 0) {
+  const micro = v['micro-batch'] === 'auto' ? -1 : integer('micro-batch', v['micro-batch'], 1);
+  if (micro !== undefined && micro > 0 && settings.batch % micro !== 0) {
     throw new UsageError(`--micro-batch ${micro} must divide --batch ${settings.batch}.`);
   }
   set('microBatch', micro);
@@ -227,14 +242,19 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   set('seed', integer('seed', v.seed, 0));
   set('logEvery', integer('log-every', v['log-every'], 1));
 
-  const backend = oneOf('backend', v.backend, ['wasm', 'cpu', 'webgpu'] as const) ?? 'wasm';
+  if (values.resume && values.restart) throw new UsageError('Give --restart or --resume, not both.');
+  // Run-time settings stay undefined unless given: a new run takes the defaults, a resume the run's own.
+  const backend = oneOf('backend', v.backend, ['wasm', 'cpu', 'webgpu'] as const) as BackendName | undefined;
+  const checkpointEvery = integer('checkpoint-every', v['checkpoint-every'], 1);
+  const keep = integer('keep', v.keep, 1);
+  const threads = integer('threads', v.threads, 1);
+  if (threads !== undefined && backend !== undefined && backend !== 'wasm') throw new UsageError(`--threads applies to --backend wasm only.`);
   const options: TrainOptions = {
-    settings, given, out: path.resolve(v.out ?? DEFAULT_OUT), resume: values.resume === true, backend: backend as BackendName,
-    checkpointEvery: integer('checkpoint-every', v['checkpoint-every'], 1) ?? 1000,
-    keep: integer('keep', v.keep, 1) ?? 3,
-    quiet: values.quiet === true,
+    settings, given, out: path.resolve(v.out ?? DEFAULT_OUT), resume: values.resume === true, restart: values.restart === true,
+    ...(backend ? {backend} : {}), ...(checkpointEvery ? {checkpointEvery} : {}), ...(keep ? {keep} : {}), ...(threads ? {threads} : {}),
+    quiet: values.quiet === true, skipMemoryCheck: values['skip-memory-check'] === true, command: ['daek-train', ...argv].join(' '),
   };
   const benchmark = integer('benchmark', v.benchmark, 1) ?? null;
-  if (benchmark !== null && options.resume) throw new UsageError('--benchmark writes nothing and cannot --resume.');
+  if (benchmark !== null && (options.resume || options.restart)) throw new UsageError('--benchmark writes nothing and cannot --resume or --restart.');
   return {help: false, benchmark, benchmarkWarmup: integer('benchmark-warmup', v['benchmark-warmup'], 0) ?? 1, options};
 }

@@ -8,6 +8,7 @@ import {loadWeights, saveWeights} from '@daek/models';
 import type {AdamW, NamedTensor} from '@daek/distill';
 import type {TrainModel} from './model.js';
 import {variableNames} from './model.js';
+import {explainWriteError} from '@daek/cli-support';
 
 /** `format` of `state.json`. */
 export const STATE_FORMAT = 'daek-train-state';
@@ -177,9 +178,9 @@ export async function writeCheckpoint(folder: string, contents: CheckpointConten
   const name = checkpointName(contents.state.step);
   const finalDir = path.join(folder, name);
   const temporary = path.join(folder, `.tmp-${name}-${process.pid}`);
-  await mkdir(folder, {recursive: true});
-  await rm(temporary, {recursive: true, force: true});
   try {
+    await mkdir(folder, {recursive: true});
+    await rm(temporary, {recursive: true, force: true});
     await mkdir(temporary);
     await saveWeights(contents.model.network.store, temporary, {config: contents.model.storedConfig});
     const optimizer = await optimizerFiles(contents.model, contents.optimizer);
@@ -200,7 +201,7 @@ export async function writeCheckpoint(folder: string, contents: CheckpointConten
     if (replaced) await rm(old, {recursive: true, force: true});
   } catch (error) {
     await rm(temporary, {recursive: true, force: true});
-    throw error;
+    throw explainWriteError(error, temporary);
   }
   const all = await listCheckpoints(folder);
   for (const stale of all.slice(0, Math.max(0, all.length - Math.max(1, keep)))) {

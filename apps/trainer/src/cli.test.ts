@@ -38,8 +38,8 @@ describe('flags', () => {
     if (parsed.help) throw new Error('unexpected help');
     const s = parsed.options.settings;
     expect([s.data, s.batch, s.crop, s.lr, s.lrMin, s.weightDecay, s.epochs, s.seed]).toEqual(['synthetic', 32, 224, 1e-4, 1e-6, 1e-3, 300, 1234]);
-    expect(s.model).toEqual({model: 'daek', preset: 'daek', overrides: {}});
-    expect(parsed.options.backend).toBe('wasm');
+    expect(s.model).toEqual({model: 'daek', preset: 'daek-s', overrides: {}}); // issue 13: a default that fits a CPU
+    expect(parsed.options.backend).toBeUndefined(); // train() takes wasm for a new run, the run's own on --resume
     expect(parsed.options.given).toEqual([]);
   });
 

@@ -37,7 +37,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (parsed.benchmark !== null) {
       const spec = options.settings.model;
       const result = await benchmarkSteps({model: spec, backend: options.backend ?? 'wasm', crop: options.settings.crop,
-        batch: options.settings.batch, microBatch: options.settings.microBatch || undefined, steps: parsed.benchmark,
+        batch: options.settings.batch, microBatch: options.settings.microBatch > 0 ? options.settings.microBatch : undefined, steps: parsed.benchmark,
         warmup: parsed.benchmarkWarmup,
         onStep: (i, s) => process.stderr.write(`${i < 0 ? 'warm-up' : `step ${i + 1}/${parsed.benchmark}`}: ${s.toFixed(2)} s\n`)});
       const line = `${spec.model} ${spec.preset} (teacher ${result.teacher}, ${(result.parameters.total / 1e6).toFixed(2)}M params) ` +
@@ -56,7 +56,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`daek-train: error: ${message}\n`);
     if (error instanceof UsageError) return 2;
     // data the user must fix (missing or empty folders, bad layouts, resume mistakes): same status as a usage error
-    if (/not found|no triplets|no frames|no sample folders|nothing to train|--resume|already holds|smaller than the|make no batch/.test(message)) {
+    if (/not found|no triplets|no frames|no sample folders|nothing to train|--resume|--restart|already holds|smaller than the|make no batch|in use by another process|read-only|no space left|^memory:|this run .*, flags/.test(message)) {
       return 2;
     }
     if (process.env.DAEK_TRAIN_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);

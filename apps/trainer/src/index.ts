@@ -12,6 +12,10 @@ export type {RunSettings, TrainOptions, TrainResult} from './run.js';
 export {trainStep} from './step.js';
 export type {FrameBatch, StepLoss} from './step.js';
 export {benchmarkSteps} from './benchmark.js';
+export {estimateStepBytes, formatGiB, measureStepMemory, MEMORY_MARGIN, memoryBudget, planMicroBatch, PROBE_CROPS} from './memory.js';
+export type {MemoryBudget, MemoryPlan, MemoryPlanInput, MemoryProbe, StepMemoryModel} from './memory.js';
+export {DEFAULT_RUNTIME, readRunFile, RUN_FILE, RUN_FORMAT, RUNTIME_FLAGS, writeRunFile} from './run_file.js';
+export type {RunFile, RuntimeSettings} from './run_file.js';
 export type {BenchmarkOptions, BenchmarkResult} from './benchmark.js';
 
 // --- model, data, validation ---

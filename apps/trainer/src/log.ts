@@ -1,6 +1,7 @@
 // The run log: one JSON object per line, appended as the run goes. A resumed run first drops the lines written
 // after its checkpoint (by a run that was killed before it could save), so the log matches the run's history.
 import {appendFile, readFile, rename, writeFile} from 'node:fs/promises';
+import {writing} from '@daek/cli-support';
 
 /** A logged training step. */
 export interface StepRecord {
@@ -73,7 +74,7 @@ export class JsonlLog {
 
   /** Append one record. */
   async write(record: LogRecord): Promise<void> {
-    await appendFile(this.file, `${JSON.stringify(record)}\n`);
+    await writing(this.file, () => appendFile(this.file, `${JSON.stringify(record)}\n`));
   }
 
   /** Every record in the file (none when it does not exist). A torn last line (a kill mid-write) is ignored. */
@@ -101,7 +102,9 @@ export class JsonlLog {
   async truncateAfter(step: number): Promise<void> {
     const kept = (await this.read()).filter((r) => r.step <= step);
     const temporary = `${this.file}.tmp-${process.pid}`;
-    await writeFile(temporary, kept.map((r) => `${JSON.stringify(r)}\n`).join(''));
-    await rename(temporary, this.file);
+    await writing(this.file, async () => {
+      await writeFile(temporary, kept.map((r) => `${JSON.stringify(r)}\n`).join(''));
+      await rename(temporary, this.file);
+    });
   }
 }

@@ -1,10 +1,13 @@
 // The training run: data, model, AdamW with the cosine schedule, logging, validation, plots, checkpoints,
 // exact resume, a clean stop on request, and the export of the student without its teacher.
-import {mkdir, readdir, rename, rm} from 'node:fs/promises';
+import {existsSync} from 'node:fs';
+import {mkdir, readdir, rename, rm, rmdir} from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import {AdamW, learningRate} from '@daek/distill';
 import {clearResizeCache, useBackend, type BackendName} from '@daek/flow-ops';
+import {lockFolder, writing} from '@daek/cli-support';
 import type {RawTriplet} from '@daek/datasets';
 import {
   listCheckpoints, loadCheckpoint, readState, removeStaleTemporaries, STATE_FORMAT, STATE_VERSION, writeCheckpoint,
@@ -15,6 +18,8 @@ import {
   type DataSource,
 } from './data.js';
 import {JsonlLog} from './log.js';
+import {estimateStepBytes, formatGiB, measureStepMemory, memoryBudget, planMicroBatch} from './memory.js';
+import {DEFAULT_RUNTIME, readRunFile, RUN_FILE, RUNTIME_FLAGS, writeRunFile, type RuntimeSettings} from './run_file.js';
 import {buildTrainModel, disposeModel, exportStudent, type ModelSpec, type ParameterCount} from './model.js';
 import {writeRunPlots} from './plot.js';
 import {formatDuration, StepProgress, type ProgressStream} from './progress.js';
@@ -55,7 +60,11 @@ export interface RunSettings {
   batch: number;
   /** Square crop side (spec: 224). */
   crop: number;
-  /** Samples per forward/backward pass; gradients of the batch's chunks are averaged (0: the whole batch). */
+  /**
+   * Samples per forward/backward pass; gradients of the batch's chunks are averaged (0: the whole batch; -1: the
+   * whole batch if the step fits the backend's memory, else the largest divisor that fits, decided when the run
+   * starts and stored as that number).
+   */
   microBatch: number;
   /** Peak learning rate (1e-4). */
   lr: number;
@@ -71,11 +80,16 @@ export interface RunSettings {
   logEvery: number;
 }
 
-/** The spec's recipe (§3.1, §3.2) on the synthetic set. */
+/**
+ * The spec's recipe (§3.1, §3.2) on the synthetic set, with one deviation: the model is `daek-s` (every DAEK
+ * mechanism at a tenth of the compute), whose step fits a CPU backend's memory (wasm: micro-batches of 2 at crop
+ * 224), where full DAEK's one-sample step needs about 4.2 GiB by the estimate (issue 13: safe defaults).
+ * `--preset daek` selects the paper's network.
+ */
 export const DEFAULT_SETTINGS: Readonly<RunSettings> = Object.freeze({
   data: 'synthetic', holdout: '', holdoutMargin: 2, val: 'auto', valCount: 16, valEvery: 0, syntheticCount: 1000, syntheticSize: [448, 256],
-  gap: 1, stride: 1, onError: 'throw', model: {model: 'daek', preset: 'daek', overrides: {}},
-  epochs: 300, steps: 0, batch: 32, crop: 224, microBatch: 0, lr: 1e-4, lrMin: 1e-6, warmup: -1, weightDecay: 1e-3, seed: 1234, logEvery: 10,
+  gap: 1, stride: 1, onError: 'throw', model: {model: 'daek', preset: 'daek-s', overrides: {}},
+  epochs: 300, steps: 0, batch: 32, crop: 224, microBatch: -1, lr: 1e-4, lrMin: 1e-6, warmup: -1, weightDecay: 1e-3, seed: 1234, logEvery: 10,
 }) as Readonly<RunSettings>;
 
 /** Options of {@link train}. */
@@ -86,14 +100,25 @@ export interface TrainOptions {
   given?: readonly (keyof RunSettings)[];
   /** Output folder: log.jsonl, loss.png, val_psnr.png, checkpoints/, student/. */
   out: string;
-  /** Continue from the newest checkpoint in `out`. */
+  /**
+   * Continue the run in `out` from its newest checkpoint, with its stored settings (run.json); a run stopped before
+   * its first checkpoint starts again from step 0 with them.
+   */
   resume?: boolean;
-  /** tfjs backend (default wasm). */
+  /** Discard the run in `out` (its log, plots, run.json, checkpoints and student) and start this one. */
+  restart?: boolean;
+  /** tfjs backend (default wasm; on resume, the run's). */
   backend?: BackendName;
-  /** Checkpoint every this many steps (and at the end, and on a stop). */
+  /** Checkpoint every this many steps (and at the end, and on a stop); default 1000, on resume the run's. */
   checkpointEvery?: number;
-  /** Keep this many newest checkpoints. */
+  /** Keep this many newest checkpoints (default 3; on resume the run's). */
   keep?: number;
+  /** wasm: threads (default: the logical cores, os.availableParallelism(); on resume the run's). */
+  threads?: number;
+  /** Run even where the memory estimate says a step does not fit (a warning instead of an error). */
+  skipMemoryCheck?: boolean;
+  /** How the run was started, for the folder lock (another process trying `out` is told this). */
+  command?: string;
   /** No progress bar (messages still print). */
   quiet?: boolean;
   /** Where the bar and messages go (default stderr). */
@@ -156,10 +181,10 @@ function sameSetting(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-/** Refuse a resume whose explicit flags contradict the checkpoint's settings. */
+/** Refuse a resume whose explicit flags contradict the run's settings. */
 function checkResumeSettings(saved: RunSettings, settings: RunSettings, given: readonly (keyof RunSettings)[]): void {
   const clashes = given.filter((key) => !sameSetting(saved[key], settings[key]))
-    .map((key) => `${key}: checkpoint ${JSON.stringify(saved[key])}, flags ${JSON.stringify(settings[key])}`);
+    .map((key) => `${key}: this run ${JSON.stringify(saved[key])}, flags ${JSON.stringify(settings[key])}`);
   if (clashes.length > 0) {
     throw new Error(`--resume continues a run with its own settings, and these flags differ (${clashes.join('; ')}). ` +
       'Drop them to resume, or use another --out to start a new run.');
@@ -172,32 +197,105 @@ function checkResumeSettings(saved: RunSettings, settings: RunSettings, given: r
  */
 export async function train(options: TrainOptions): Promise<TrainResult> {
   const out = path.resolve(options.out);
-  const checkpoints = path.join(out, 'checkpoints');
   const stream = options.stream ?? process.stderr;
+  let progress: StepProgress | null = null;
   const say = (text: string) => progress ? progress.message(text) : stream.write(`${text}\n`);
+
+  // One writer per run folder: a second daek-train (or a resume while the first still runs) is refused, naming it.
+  const created = !existsSync(out);
+  const lock = await writing(out, () => lockFolder(out, {command: options.command ?? `daek-train --out ${out}`}));
+  try {
+    return await trainLocked(options, out, stream, say, (p) => { progress = p; });
+  } finally {
+    lock.release();
+    // a run that failed before writing anything leaves no empty folder behind
+    if (created) await rmdir(out).catch(() => {});
+  }
+}
+
+/** The files of a run in its folder (what --restart removes; anything else there is left alone). */
+const RUN_ENTRIES = ['log.jsonl', 'loss.png', 'val_psnr.png', RUN_FILE, 'checkpoints', 'student'];
+
+/** The last step in a run's log (-1 without a log). */
+async function lastLoggedStep(out: string): Promise<number> {
+  const records = await new JsonlLog(path.join(out, 'log.jsonl')).read();
+  return records.length ? Math.max(...records.map((r) => r.step)) : -1;
+}
+
+async function trainLocked(options: TrainOptions, out: string, stream: ProgressStream, say: (text: string) => void,
+    setProgress: (progress: StepProgress) => void): Promise<TrainResult> {
+  const checkpoints = path.join(out, 'checkpoints');
   let progress: StepProgress | null = null;
 
-  // Resume: the checkpoint's settings rule; a fresh run refuses a folder that already holds one.
+  if (options.restart) {
+    if (options.resume) throw new Error('Give --restart or --resume, not both.');
+    const logged = await lastLoggedStep(out);
+    const names = await readdir(out);
+    const old = names.filter((n) => RUN_ENTRIES.includes(n) || n.startsWith('.tmp-student-'));
+    for (const name of old) await writing(path.join(out, name), () => rm(path.join(out, name), {recursive: true, force: true}));
+    if (old.length > 0) say(`--restart: discarded the run in ${out}${logged >= 0 ? ` (it logged up to step ${logged})` : ''}`);
+  }
+
+  // Resume: the run's stored settings rule; a fresh run refuses a folder that already holds one.
   const existing = await listCheckpoints(checkpoints);
+  const runFile = readRunFile(out);
+  const hasLog = existsSync(path.join(out, 'log.jsonl'));
   let resumeFrom: {dir: string; state: TrainerState} | null = null;
   let settings = options.settings;
+  const requested: Partial<RuntimeSettings> = Object.fromEntries(Object.entries(
+    {backend: options.backend, checkpointEvery: options.checkpointEvery, keep: options.keep, threads: options.threads}).filter(([, v]) => v !== undefined));
+  let runtime: RuntimeSettings = {...DEFAULT_RUNTIME, ...requested};
+  let restartedFrom: number | null = null;
   if (options.resume) {
     const last = existing[existing.length - 1];
-    if (!last) throw new Error(`--resume: no checkpoint in ${checkpoints}; start without --resume.`);
-    const state = await readState(last.dir);
-    checkResumeSettings(state.run as unknown as RunSettings, settings, options.given ?? []);
-    settings = state.run as unknown as RunSettings;
-    resumeFrom = {dir: last.dir, state};
-  } else if (existing.length > 0) {
-    throw new Error(`${out} already holds checkpoints of a run. Pass --resume to continue it, or choose another --out.`);
-  } else {
-    const entries = await readdir(out).catch(() => [] as string[]);
-    if (entries.includes('log.jsonl')) {
-      throw new Error(`${out} already holds a run's log.jsonl. Choose another --out (or delete that folder).`);
+    if (last) {
+      const state = await readState(last.dir);
+      checkResumeSettings(state.run as unknown as RunSettings, settings, options.given ?? []);
+      settings = state.run as unknown as RunSettings;
+      resumeFrom = {dir: last.dir, state};
+    } else if (runFile) {
+      // Killed before its first checkpoint: nothing was saved but the settings; the run is deterministic, so
+      // starting it again from step 0 gives exactly the run it would have been.
+      checkResumeSettings(runFile.settings, settings, options.given ?? []);
+      settings = runFile.settings;
+      restartedFrom = await lastLoggedStep(out);
+    } else if (hasLog) {
+      throw new Error(`--resume: ${out} holds the log of a run that stopped before its first checkpoint, and no ${RUN_FILE} ` +
+        '(an older daek-train wrote it), so its settings are unknown. Pass --restart to discard it and start again ' +
+        'with your flags, or choose another --out.');
+    } else {
+      throw new Error(`--resume: no checkpoint in ${checkpoints} and no run in ${out}; start without --resume.`);
     }
+    if (runFile) {
+      runtime = {...DEFAULT_RUNTIME, ...runFile.runtime};
+      for (const [key, value] of Object.entries(requested) as [keyof RuntimeSettings, never][]) {
+        if (runtime[key] === value) continue;
+        say(`${RUNTIME_FLAGS[key]} changed: ${runtime[key]} in this run, ${value} now` +
+          (key === 'backend' ? ' (the losses will differ from an uninterrupted run\'s in the last digits)' : ''));
+        runtime[key] = value;
+      }
+    } else {
+      say(`--resume: ${out} has no ${RUN_FILE} (an older daek-train wrote it), so the run-time settings are: ${Object.entries(RUNTIME_FLAGS)
+        .map(([key, flag]) => `${flag} ${runtime[key as keyof RuntimeSettings]}`).join(', ')}`);
+    }
+  } else if (existing.length > 0) {
+    throw new Error(`${out} already holds checkpoints of a run (the newest: step ${existing[existing.length - 1]!.step}). ` +
+      'Pass --resume to continue it, --restart to discard it and start this run, or choose another --out.');
+  } else if (runFile || hasLog) {
+    const logged = await lastLoggedStep(out);
+    throw new Error(`${out} already holds a run that stopped before its first checkpoint` +
+      `${logged >= 0 ? ` (it logged up to step ${logged})` : ''}. Pass --resume to start it again from step 0 with its ` +
+      'stored settings, --restart to discard it and start this run, or choose another --out.');
   }
-  const backend = options.backend ?? 'wasm';
-  const backendInfo = await useBackend(backend);
+  const backend = runtime.backend;
+  if (runtime.threads !== null && backend !== 'wasm') {
+    throw new Error(`--threads ${runtime.threads} applies to the wasm backend only, and this run uses ${backend}.`);
+  }
+  // Unset --threads: every core (flow-ops' own default is 1 thread in Node; 2 threads measured 1.2-1.6x faster),
+  // unless the wasm backend already runs in this process (a script or a test started it): its threads are fixed then.
+  const wasmRunning = Boolean((tf.engine() as unknown as {registry: Record<string, unknown>}).registry['wasm']);
+  const threads = runtime.threads ?? (backend === 'wasm' && !wasmRunning ? os.availableParallelism() : null);
+  const backendInfo = await useBackend(backend, threads !== null ? {threads} : {});
   checkTrainableBackend();
 
   // Data first: a missing or empty folder fails before any model is built.
@@ -223,6 +321,38 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const totalSteps = settings.steps > 0 ? settings.steps : settings.epochs * data.stepsPerEpoch;
   const lrSchedule = schedule(settings, totalSteps);
   const valEvery = settings.valEvery > 0 ? settings.valEvery : 5 * data.stepsPerEpoch;
+  if (!resumeFrom && restartedFrom === null) {
+    // Memory, before validation or any step: switch to micro-batches, or stop saying what to change.
+    const describeModel = `${settings.model.model === 'daek' ? 'DAEK' : 'IFNet'} (${settings.model.preset}` +
+      `${Object.keys(settings.model.overrides).length ? ' + --config' : ''})`;
+    const budget = memoryBudget(backend);
+    if (budget) {
+      const memory = await measureStepMemory(settings.model);
+      const input = {crop: settings.crop, batch: settings.batch, microBatch: settings.microBatch, backend, model: describeModel};
+      let plan;
+      try {
+        plan = planMicroBatch(memory, input);
+      } catch (error) {
+        if (!options.skipMemoryCheck) throw error;
+        plan = {microBatch: settings.microBatch > 0 ? settings.microBatch : settings.batch > 1 ? 1 : 0,
+          message: `warning: ${(error as Error).message} --skip-memory-check: running anyway`};
+      }
+      if (plan.message) say(plan.message);
+      settings = {...settings, microBatch: plan.microBatch};
+      const chunk = plan.microBatch || settings.batch;
+      say(`memory: about ${formatGiB(estimateStepBytes(memory, settings.crop, chunk, chunk < settings.batch))} a step ` +
+        `(${chunk < settings.batch ? `micro-batches of ${chunk}` : `batch ${settings.batch}`} at crop ${settings.crop}) of ${budget.name}`);
+    } else {
+      say(`memory: not estimated on ${backend} (its memory size is not known here); use --micro-batch if a step runs out`);
+      settings = {...settings, microBatch: Math.max(0, settings.microBatch)};
+    }
+  }
+  if (restartedFrom !== null) {
+    say(`--resume: the run in ${out} stopped before its first checkpoint${restartedFrom >= 0 ? ` (it logged up to step ${restartedFrom})` : ''}; ` +
+      'nothing but its settings was saved, so it starts again from step 0 with them');
+  }
+  await writing(out, () => mkdir(out, {recursive: true}));
+  await writeRunFile(out, {settings, runtime, created: runFile?.created ?? new Date().toISOString()});
   const valSource = validationSource(settings, sources);
   let valSamples: RawTriplet[] | null = null;
   if (valSource) {
@@ -231,8 +361,10 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       syntheticCount: settings.valCount, limit: settings.valCount}), settings.valCount);
   }
 
-  await mkdir(out, {recursive: true});
   await removeStaleTemporaries(checkpoints);
+  for (const name of await readdir(out)) {
+    if (name.startsWith('.tmp-student-')) await rm(path.join(out, name), {recursive: true, force: true}); // a kill during an export
+  }
   const model = buildTrainModel(settings.model);
   const optimizer = new AdamW({learningRate: lrSchedule.peak, weightDecay: settings.weightDecay});
   const log = new JsonlLog(path.join(out, 'log.jsonl'));
@@ -245,6 +377,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       lastCheckpoint = resumeFrom.dir;
       await log.truncateAfter(state.step);
     } else {
+      if (restartedFrom !== null) await log.truncateAfter(-1);
       state = {
         format: STATE_FORMAT, version: STATE_VERSION, step: 0, epoch: 0, position: 0, stepsPerEpoch: data.stepsPerEpoch,
         totalSteps, schedule: lrSchedule, rng: {seed: settings.seed, epoch: 0, position: 0},
@@ -257,11 +390,12 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       `teacher ${model.teacher}, ${(model.parameters.total / 1e6).toFixed(2)}M parameters, student ${(model.parameters.student / 1e6).toFixed(2)}M)`;
     say(`${resumeFrom ? `resuming at step ${state.step} from ${resumeFrom.dir}` : 'training'}: ${describe} on ${data.name} ` +
       `(${data.length} triplets, ${data.stepsPerEpoch} steps/epoch), batch ${settings.batch}, crop ${settings.crop}, ` +
-      `${totalSteps} steps, backend ${tf.getBackend()}${backendInfo.adapter ? ` (adapter: ${backendInfo.adapter})` : ''}`);
+      `${totalSteps} steps, backend ${tf.getBackend()}${backendInfo.adapter ? ` (adapter: ${backendInfo.adapter})` : ''}` +
+      `${backendInfo.threads ? ` (${backendInfo.threads} thread${backendInfo.threads > 1 ? 's' : ''})` : ''}`);
     if (state.baselinePsnr !== null) say(`validation: ${valSamples!.length} triplets from ${describeSource(valSource!)}, frame averaging ` +
       `${state.baselinePsnr.toFixed(3)} dB; every ${valEvery} steps`);
     await log.write({type: 'event', step: state.step, event: resumeFrom ? 'resume' : 'start', time: now(),
-      detail: {settings, totalSteps, stepsPerEpoch: data.stepsPerEpoch, backend: tf.getBackend(), parameters: model.parameters,
+      detail: {settings, totalSteps, stepsPerEpoch: data.stepsPerEpoch, backend: tf.getBackend(), threads: backendInfo.threads ?? null, parameters: model.parameters,
         frameAveragePsnr: state.baselinePsnr}});
 
     let lastPlot = 0;
@@ -269,12 +403,12 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     const plots = async (force: boolean) => {
       if (!force && performance.now() - lastPlot < 15000) return;
       lastPlot = performance.now();
-      await writeRunPlots(out, state.history, state.baselinePsnr, `${settings.model.model} ${settings.model.preset}`);
+      await writing(out, () => writeRunPlots(out, state.history, state.baselinePsnr, `${settings.model.model} ${settings.model.preset}`));
     };
     const checkpoint = async () => {
       state.rng = {seed: settings.seed, epoch: state.epoch, position: state.position};
       lastCheckpoint = await writeCheckpoint(checkpoints, {model, optimizer, state},
-        {keep: options.keep ?? 3, beforeRename: options.beforeCheckpointRename});
+        {keep: runtime.keep, beforeRename: options.beforeCheckpointRename});
       await log.write({type: 'event', step: state.step, event: 'checkpoint', detail: {dir: lastCheckpoint}, time: now()});
     };
     const validate = async () => {
@@ -292,8 +426,9 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     // A fresh run validates its initial weights too, so the curve starts where training started.
     if (!resumeFrom && valSamples) valPsnr0 = await validate();
     progress = new StepProgress(totalSteps, settings.batch, state.step, {stream, quiet: options.quiet});
+    setProgress(progress);
     const logEvery = settings.logEvery;
-    const checkpointEvery = options.checkpointEvery ?? 1000;
+    const checkpointEvery = runtime.checkpointEvery;
     let stopped: string | null = null;
     let lastLoss: number | null = state.history.loss.length ? state.history.loss[state.history.loss.length - 1]![1] : null;
     let valPsnr: number | null = valPsnr0 ?? (state.history.val.length ? state.history.val[state.history.val.length - 1]![1] : null);
@@ -361,11 +496,13 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     await plots(true);
     const student = path.join(out, 'student');
     const temporary = path.join(out, `.tmp-student-${process.pid}`);
-    await rm(temporary, {recursive: true, force: true});
-    await mkdir(temporary);
-    await exportStudent(model, temporary);
-    await rm(student, {recursive: true, force: true});
-    await rename(temporary, student);
+    await writing(temporary, async () => {
+      await rm(temporary, {recursive: true, force: true});
+      await mkdir(temporary);
+      await exportStudent(model, temporary);
+      await rm(student, {recursive: true, force: true});
+      await rename(temporary, student);
+    });
     await log.write({type: 'event', step: state.step, event: 'end', detail: {student, loss: lastLoss, valPsnr}, time: now()});
     say(`done: ${state.step} steps, last loss ${lastLoss?.toPrecision(4)}` +
       `${valPsnr !== null ? `, validation PSNR ${valPsnr.toFixed(3)} dB (frame averaging ${state.baselinePsnr!.toFixed(3)} dB)` : ''}; ` +

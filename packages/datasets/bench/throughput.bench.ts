@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import {useBackend, type BackendName} from '@daek/flow-ops';
-import {createSyntheticTriplets, disposeTriplet, openMiddlebury, openUcf101, openVideo, type TripletDataset} from '../src/index.js';
+import {createSyntheticTriplets, disposeTriplet, openMiddlebury, openUcf101, openVideo, type TripletDataset} from '../src/node.js';
 
 const args = process.argv.slice(2);
 const backend = (args.includes('--backend') ? args[args.indexOf('--backend') + 1] : 'wasm') as BackendName;

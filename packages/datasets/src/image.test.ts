@@ -25,6 +25,13 @@ describe('readImage / writeImage', () => {
     expect(readdirSync(path.dirname(file))).toEqual(['a.png']);
   });
 
+  it('writes the Uint8ClampedArray pixels that interpolate() returns, unchanged', async () => {
+    const image = randomImage(5, 4, 3);
+    const file = path.join(dir, 'clamped.png');
+    await writeImage(file, {data: new Uint8ClampedArray(image.data), width: 5, height: 4});
+    expect(Buffer.compare(Buffer.from((await readImage(file)).data), Buffer.from(image.data))).toBe(0);
+  });
+
   it('overwrites a file in place and reads the new content (no decoder cache)', async () => {
     const file = path.join(dir, 'over.png');
     await writeImage(file, randomImage(4, 4, 1));

@@ -4,6 +4,7 @@ import {existsSync, readdirSync, readFileSync, statSync} from 'node:fs';
 import {access} from 'node:fs/promises';
 import {SampleError} from './dataset.js';
 import {readImage, type RgbImage} from './image.js';
+import type {ListLine} from './list-entry.js';
 import type {RawTriplet} from './sample.js';
 
 /** Throw unless `dir` is an existing folder; the message describes the layout the loader expected. */
@@ -15,11 +16,17 @@ export function requireDirectory(dir: string, dataset: string, expected: string)
   if (!statSync(dir).isDirectory()) throw new Error(`${dataset}: dataset root is not a folder: ${dir}. Expected layout: ${expected}`);
 }
 
-/** Non-empty, trimmed lines of a list file. */
-export function readListFile(file: string, dataset: string, expected: string): string[] {
+/** Non-empty, trimmed lines of a list file, with their line numbers. */
+export function readListLines(file: string, dataset: string, expected: string): ListLine[] {
   if (!existsSync(file)) throw new Error(`${dataset}: list file not found: ${file}. Expected layout: ${expected}`);
   if (!statSync(file).isFile()) throw new Error(`${dataset}: list file is not a file: ${file}. Expected layout: ${expected}`);
-  return readFileSync(file, 'utf8').split(/\r?\n/).map((line) => line.trim()).filter((line) => line.length > 0);
+  return readFileSync(file, 'utf8').split(/\r?\n/).map((text, i) => ({text: text.trim(), line: i + 1}))
+      .filter((line) => line.text.length > 0);
+}
+
+/** Non-empty, trimmed lines of a list file. */
+export function readListFile(file: string, dataset: string, expected: string): string[] {
+  return readListLines(file, dataset, expected).map((line) => line.text);
 }
 
 /** Names of the sub-folders of `dir`, sorted by code unit (Python's `sorted` on ASCII names). */

@@ -4,7 +4,7 @@ import {spawnSync} from 'node:child_process';
 import {existsSync} from 'node:fs';
 import path from 'node:path';
 import {useBackend} from '@daek/flow-ops';
-import {createSyntheticTriplets, disposeBatch, disposeTriplet, exclusionRanges, openMiddlebury, openVideo} from './index.js';
+import {createSyntheticTriplets, disposeBatch, disposeTriplet, exclusionRanges, openMiddlebury, openVideo} from './node.js';
 import {SHARED_DATA} from '../test/helpers.js';
 
 describe('README examples', () => {

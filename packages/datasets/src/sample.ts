@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import {imageToTensor, type RgbImage} from './image.js';
+import {imageToTensor, type RgbImage} from './rgb-image.js';
 
 /**
  * One interpolation sample as tensors: float32 [H, W, 3] in [0, 1], RGB. The caller owns the tensors:

@@ -2,7 +2,8 @@
 import {existsSync} from 'node:fs';
 import path from 'node:path';
 import {createDataset, type LoaderOptions, type TripletDataset} from './dataset.js';
-import {readListFile, readTripletFiles, requireDirectory} from './layout.js';
+import {readListLines, readTripletFiles, requireDirectory} from './layout.js';
+import {checkEntryText, isListEntryError, RootGuard, type ListEntryOrigin} from './list-entry.js';
 
 /** The four SNU-FILM lists. */
 export type SnuFilmDifficulty = 'easy' | 'medium' | 'hard' | 'extreme';
@@ -55,12 +56,12 @@ export function openSnuFilm(root: string, options: SnuFilmOptions): TripletDatas
   const framesRoot = options.framesRoot ?? root;
   requireDirectory(framesRoot, `${name} (framesRoot)`, LAYOUT);
   const listFile = path.join(root, `test-${difficulty}.txt`);
-  const lines = readListFile(listFile, name, LAYOUT).map((line, i) => {
-    const parts = line.split(/\s+/);
+  const origins = readListLines(listFile, name, LAYOUT).map(({text, line}) => {
+    const parts = text.split(/\s+/);
     if (parts.length !== 3) {
-      throw new Error(`${name}: ${listFile} line ${i + 1}: expected three paths "I0 GT I1", received ${parts.length}: "${line}"`);
+      throw new Error(`${name}: ${listFile} line ${line}: expected three paths "I0 GT I1", received ${parts.length}: "${text}"`);
     }
-    return parts as [string, string, string];
+    return parts.map((entry): ListEntryOrigin => ({dataset: name, listFile, line, entry})) as [ListEntryOrigin, ListEntryOrigin, ListEntryOrigin];
   });
   const asListed = (p: string) => path.resolve(framesRoot, p);
   const lastThreeUnder = (p: string) => path.join(framesRoot, lastThree(p));
@@ -68,23 +69,41 @@ export function openSnuFilm(root: string, options: SnuFilmOptions): TripletDatas
   if (!['auto', 'as-listed', 'last-3'].includes(mode)) {
     throw new Error(`${name}: options.paths: expected 'auto', 'as-listed' or 'last-3', received '${String(mode)}'`);
   }
-  if (mode === 'auto' && lines.length > 0) {
-    const first = lines[0][0];
-    if (existsSync(asListed(first))) mode = 'as-listed';
-    else if (existsSync(lastThreeUnder(first))) mode = 'last-3';
+  // Every entry must resolve under framesRoot: no '..', no absolute path joined as written, no symlink out of it.
+  const guard = new RootGuard(framesRoot);
+  const check = (origin: ListEntryOrigin, how: 'as-listed' | 'last-3') => {
+    checkEntryText(origin, framesRoot, {allowAbsolute: how === 'last-3'});
+    guard.checkSync(origin, how === 'last-3' ? lastThreeUnder(origin.entry) : asListed(origin.entry));
+  };
+  if (mode === 'auto' && origins.length > 0) {
+    const first = origins[0][0];
+    let refused: unknown = null;
+    try {
+      check(first, 'as-listed');
+    } catch (error) {
+      if (!isListEntryError(error)) throw error;
+      refused = error;
+    }
+    if (!refused && existsSync(asListed(first.entry))) mode = 'as-listed';
+    else if (existsSync(lastThreeUnder(first.entry))) mode = 'last-3';
+    else if (refused) throw refused;
     else {
-      throw new Error(`${name}: cannot find the first frame of ${listFile}: tried ${asListed(first)} (as listed) and ` +
-          `${lastThreeUnder(first)} (last three components); set options.framesRoot to the folder the paths are relative to`);
+      throw new Error(`${name}: cannot find the first frame of ${listFile}: tried ${asListed(first.entry)} (as listed) and ` +
+          `${lastThreeUnder(first.entry)} (last three components); set options.framesRoot to the folder the paths are relative to`);
     }
   }
-  const resolve = mode === 'last-3' ? lastThreeUnder : asListed;
-  const ids = lines.map((line) => lastThree(line[1]));
+  const how = mode === 'last-3' ? 'last-3' : 'as-listed';
+  for (const line of origins) for (const origin of line) check(origin, how);
+  const resolve = how === 'last-3' ? lastThreeUnder : asListed;
+  const ids = origins.map((line) => lastThree(line[1].entry));
   return createDataset({
     kind: 'list',
     name,
     ids,
     read: async (index) => {
-      const [frame0, gt, frame1] = lines[index].map(resolve);
+      const line = origins[index];
+      const [frame0, gt, frame1] = line.map((origin) => resolve(origin.entry));
+      for (let k = 0; k < 3; k++) await guard.check(line[k], [[frame0, gt, frame1][k]]);
       return {raw: await readTripletFiles({frame0, gt, frame1}, {id: ids[index], t: 0.5})};
     },
   }, options);

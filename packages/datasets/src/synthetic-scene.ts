@@ -1,7 +1,7 @@
 // Random scenes for synthetic triplets: a textured background plane (camera motion) under textured
 // shapes that move with translation, rotation and scale and occlude each other. Every number comes
 // from the seeded generator, so a (seed, index) pair always gives the same scene.
-import {checkRgbImage, type RgbImage} from './image.js';
+import {checkRgbImage, type RgbImage} from './rgb-image.js';
 import {createRandom, deriveSeed, type Random} from './random.js';
 import {cosine, sine} from './trigonometry.js';
 

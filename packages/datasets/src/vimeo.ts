@@ -2,7 +2,8 @@
 // septuplet set.
 import path from 'node:path';
 import {createDataset, type LoaderOptions, type TripletDataset} from './dataset.js';
-import {readListFile, readTripletFiles, requireDirectory} from './layout.js';
+import {readListLines, readTripletFiles, requireDirectory} from './layout.js';
+import {checkEntryText, RootGuard, type ListEntryOrigin, type ListLine} from './list-entry.js';
 
 /**
  * Which part of a list: `'train'` and `'test'` are the official lists. `'rife-train'` is the first 95% of
@@ -35,20 +36,37 @@ const TRIPLET_LAYOUT = '<root>/tri_trainlist.txt, <root>/tri_testlist.txt and <r
 const SEPTUPLET_LAYOUT = '<root>/sep_trainlist.txt, <root>/sep_testlist.txt and <root>/sequences/<00001>/<0001>/im1.png .. ' +
     'im7.png (the vimeo_septuplet folder of the Vimeo-90K download)';
 
+/**
+ * The list's entries, each checked to stay under `<root>/sequences` (no `..`, not absolute, no symlink out of
+ * the root), with where it came from for the errors of later reads.
+ * @throws ListEntryError naming the list file, the line and the entry.
+ */
 function listEntries(root: string, prefix: 'tri' | 'sep', split: VimeoSplit, list: string | undefined,
-    dataset: string, layout: string): string[] {
-  if (list !== undefined) return readListFile(path.resolve(root, list), dataset, layout);
+    dataset: string, layout: string): {entries: string[]; origins: ListEntryOrigin[]; guard: RootGuard} {
+  const guard = new RootGuard(root);
+  const checked = (listFile: string, lines: ListLine[]) => {
+    const origins = lines.map(({text, line}) => ({dataset, listFile, line, entry: text}));
+    for (const origin of origins) {
+      checkEntryText(origin, root);
+      guard.checkSync(origin, path.join(root, 'sequences', origin.entry));
+    }
+    return {entries: origins.map((o) => o.entry), origins, guard};
+  };
+  if (list !== undefined) {
+    const file = path.resolve(root, list);
+    return checked(file, readListLines(file, dataset, layout));
+  }
   const valid: VimeoSplit[] = ['train', 'test', 'rife-train', 'rife-validation'];
   if (!valid.includes(split)) {
     throw new Error(`${dataset}: options.split: expected one of ${valid.join(', ')}, received '${String(split)}'`);
   }
   const file = path.join(root, `${prefix}_${split === 'test' ? 'test' : 'train'}list.txt`);
-  const entries = readListFile(file, dataset, layout);
+  const lines = readListLines(file, dataset, layout);
   // RIFE: cnt = int(len(trainlist) * 0.95); train = [:cnt], validation = [cnt:] (blank lines removed first).
-  const cut = Math.floor(entries.length * 0.95);
-  if (split === 'rife-train') return entries.slice(0, cut);
-  if (split === 'rife-validation') return entries.slice(cut);
-  return entries;
+  const cut = Math.floor(lines.length * 0.95);
+  if (split === 'rife-train') return checked(file, lines.slice(0, cut));
+  if (split === 'rife-validation') return checked(file, lines.slice(cut));
+  return checked(file, lines);
 }
 
 /**
@@ -68,7 +86,7 @@ export function openVimeoTriplet(root: string, options: VimeoTripletOptions = {}
   const split = options.split ?? 'test';
   const name = `vimeo-triplet:${options.list ?? split}`;
   requireDirectory(root, name, TRIPLET_LAYOUT);
-  const entries = listEntries(root, 'tri', split, options.list, name, TRIPLET_LAYOUT);
+  const {entries, origins, guard} = listEntries(root, 'tri', split, options.list, name, TRIPLET_LAYOUT);
   const sequences = path.join(root, 'sequences');
   return createDataset({
     kind: 'list',
@@ -76,9 +94,9 @@ export function openVimeoTriplet(root: string, options: VimeoTripletOptions = {}
     ids: entries,
     read: async (index) => {
       const dir = path.join(sequences, entries[index]);
-      const raw = await readTripletFiles(
-          {frame0: path.join(dir, 'im1.png'), gt: path.join(dir, 'im2.png'), frame1: path.join(dir, 'im3.png')},
-          {id: entries[index], t: 0.5});
+      const files = {frame0: path.join(dir, 'im1.png'), gt: path.join(dir, 'im2.png'), frame1: path.join(dir, 'im3.png')};
+      await guard.check(origins[index], [files.frame0, files.gt, files.frame1]);
+      const raw = await readTripletFiles(files, {id: entries[index], t: 0.5});
       return {raw};
     },
   }, options);
@@ -105,7 +123,7 @@ export function openVimeoSeptuplet(root: string, options: VimeoSeptupletOptions 
     throw new Error(`${name}: options.targets: expected image numbers strictly between ${first} and ${last}, received [${targets}]`);
   }
   requireDirectory(root, name, SEPTUPLET_LAYOUT);
-  const entries = listEntries(root, 'sep', split, options.list, name, SEPTUPLET_LAYOUT);
+  const {entries, origins, guard} = listEntries(root, 'sep', split, options.list, name, SEPTUPLET_LAYOUT);
   const sequences = path.join(root, 'sequences');
   const ids = entries.flatMap((entry) => targets.map((k) => `${entry}/im${k}`));
   return createDataset({
@@ -113,12 +131,12 @@ export function openVimeoSeptuplet(root: string, options: VimeoSeptupletOptions 
     name,
     ids,
     read: async (index) => {
-      const entry = entries[Math.floor(index / targets.length)];
+      const at = Math.floor(index / targets.length);
       const k = targets[index % targets.length];
-      const dir = path.join(sequences, entry);
-      const raw = await readTripletFiles(
-          {frame0: path.join(dir, `im${first}.png`), gt: path.join(dir, `im${k}.png`), frame1: path.join(dir, `im${last}.png`)},
-          {id: ids[index], t: (k - first) / (last - first)});
+      const dir = path.join(sequences, entries[at]);
+      const files = {frame0: path.join(dir, `im${first}.png`), gt: path.join(dir, `im${k}.png`), frame1: path.join(dir, `im${last}.png`)};
+      await guard.check(origins[at], [files.frame0, files.gt, files.frame1]);
+      const raw = await readTripletFiles(files, {id: ids[index], t: (k - first) / (last - first)});
       return {raw};
     },
   }, options);

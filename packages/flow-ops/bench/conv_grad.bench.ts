@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import os from 'node:os';
-import {useBackend} from '../src/index.js';
+import {useBackend} from '../src/node.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);

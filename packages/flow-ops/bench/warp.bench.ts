@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import os from 'node:os';
-import {backwardWarp, useBackend, type BackendName} from '../src/index.js';
+import {backwardWarp, useBackend, type BackendName} from '../src/node.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);

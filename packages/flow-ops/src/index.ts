@@ -1,9 +1,10 @@
 // Public API of @daek/flow-ops. Every op runs on every tfjs backend and is differentiable where it says so.
 
-export {useBackend} from './backend.js';
-export type {BackendInfo, BackendName} from './backend.js';
+export {registerBackendLoader, useBackend} from './backend.js';
+export type {BackendInfo, BackendLoader, BackendName, UseBackendOptions, WasmBackendModule} from './backend.js';
 export {registerConvGradients, registerWasmConvGradients, unregisterConvGradients} from './conv_grad/register.js';
 export type {ConvGradientBackend} from './conv_grad/register.js';
+export {registerWasmCopyKernels, unregisterWasmCopyKernels} from './copy_kernels.js';
 
 // --- sampling and warping (bilinear sampler kernel with registered gradient) ---
 export {backwardWarp} from './backward_warp.js';

@@ -6,7 +6,7 @@ import {mkdir, readdir, rename, rm, stat} from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import {useBackend} from '@daek/flow-ops';
-import {buildNetwork, loadNetworkWeights, saveNetwork, storedModelConfig, type DAEK} from '../src/index.js';
+import {buildNetwork, loadNetworkWeights, saveNetwork, storedModelConfig, type DAEK} from '../src/node.js';
 
 const [source, preset] = process.argv.slice(2);
 if (!source || !preset) {

@@ -58,6 +58,9 @@ export function toFloatBatch(frame: FrameInput, what: string): {batch: tf.Tensor
   if (!(frame instanceof tf.Tensor)) {
     throw new Error(`${what}: expected a tensor [H,W,3] / [B,H,W,3] or {data, width, height}; got ${typeof frame}.`);
   }
+  if (frame.isDisposed) {
+    throw new Error(`${what} was disposed before interpolate() could read it; keep the tensor until the call resolves.`);
+  }
   if (frame.rank !== 3 && frame.rank !== 4) {
     throw new Error(`${what}: expected a [H,W,C] or [B,H,W,C] tensor, got rank ${frame.rank} [${frame.shape}].`);
   }

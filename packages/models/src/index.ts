@@ -2,11 +2,16 @@
 // createInterpolator() entry point.
 
 // Interpolation API (tfjs-models style).
-export {bisectionPath, buildNetwork, createInterpolator, MEMORY_LIGHT_ABOVE, SHIPPED_WEIGHTS, shippedWeights} from './interpolator.js';
+export {
+  asModelName, bisectionPath, buildNetwork, createInterpolator, DEFAULT_MODEL, isModelName, MEMORY_LIGHT_ABOVE, minimumFrameSize,
+  MODEL_NAMES, SHIPPED_WEIGHTS, shippedWeights,
+} from './interpolator.js';
 export type {
   InterpolateOptions, Interpolator, InterpolatorConfig, LoadProgress, ModelName, Network,
 } from './interpolator.js';
 export type {FrameInput, PixelFrame} from './frames.js';
+export {loadOnnxEngine, tfjsExecutor} from './executor.js';
+export type {EngineName, FrameExecutor, OnnxEngineModule, OnnxExecutorRequest} from './executor.js';
 
 // Networks.
 export {DAEK} from './daek.js';
@@ -25,8 +30,8 @@ export {child, Conv2d, ConvPReLU, ConvTranspose2d, DeconvPReLU, paramName, PReLU
 export type {Conv2dOptions, Scope} from './nn/layers.js';
 export {Meb} from './nn/meb.js';
 export type {MebConfig, MebInput, MebOutput} from './nn/meb.js';
-export {BasicEncoder, BatchNorm2d, BATCH_NORM_MOMENTUM, InstanceNorm2d, NORM_EPSILON, ResidualBlock} from './nn/encoder.js';
-export type {BasicEncoderConfig, EncoderNorm, NormMode} from './nn/encoder.js';
+export {BasicEncoder, batchMoments, BatchNorm2d, BATCH_NORM_MOMENTUM, InstanceNorm2d, NORM_EPSILON, ResidualBlock} from './nn/encoder.js';
+export type {BasicEncoderConfig, BatchMoments, EncoderNorm, NormMode} from './nn/encoder.js';
 export {DEFAULT_MRB_CONFIG, MRB, MRB_LEAKY_RELU_ALPHA} from './nn/mrb.js';
 export type {MrbConfig, MrbDebugName, MrbInputs, MrbOutputs, ResolvedMrbConfig} from './nn/mrb.js';
 export {Contextnet, Unet} from './nn/synthesis.js';
@@ -34,8 +39,10 @@ export type {UnetInput} from './nn/synthesis.js';
 
 // Weights.
 export {loadNetworkWeights, saveNetwork, storedModelConfig, structuralDifferences} from './weights_source.js';
-export type {SaveNetworkOptions, StoredModelConfig, WeightsSource} from './weights_source.js';
-export {readPth} from './io/pth.js';
+export type {LoadNetworkWeightsOptions, SaveNetworkOptions, StoredModelConfig, WeightsSource} from './weights_source.js';
+export {shippedFiles} from './shipped.js';
+export type {ShippedFiles} from './shipped.js';
+export {DEFAULT_MAX_PTH_BYTES, readPth, stateDictSource} from './io/pth.js';
 export type {ReadPthOptions, TorchDtype, TorchStateDict, TorchTensor, TorchTensorData} from './io/pth.js';
 export {DAEK_MAP, IDENTITY_MAP, mapKeys, MODULE_PREFIX, NAME_MAPS, RIFE_IFNET_MAP} from './io/name_maps.js';
 export type {IgnoreRule, MappedKeys, NameMap, NameRule} from './io/name_maps.js';
@@ -46,7 +53,8 @@ export type {
   LoadWeightsOptions, LoadWeightsResult, SaveWeightsOptions, SaveWeightsResult, WeightsInfo, WeightsLocation,
   WeightsMetadata, WeightsTensorInfo,
 } from './io/tfjs_format.js';
-export {DEFAULT_SHARD_BYTES, nodeFileHandler} from './io/node_file_handler.js';
-export type {NodeFileHandlerOptions} from './io/node_file_handler.js';
+// The file IOHandler (nodeFileHandler, DEFAULT_SHARD_BYTES) is exported by the Node entry, node.ts.
+export {clearWeightsCache, fetchWeightsHandler, WEIGHTS_CACHE_NAME} from './io/fetch_weights.js';
+export type {DownloadProgress, FetchWeightsOptions} from './io/fetch_weights.js';
 export {WeightsError} from './io/problems.js';
 export {decodeFloat16, encodeFloat16} from './io/float16.js';

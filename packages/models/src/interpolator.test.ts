@@ -4,7 +4,11 @@ import {tmpdir} from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import {describeWithBackends, expectNoLeaks} from '@daek/testing';
-import {bisectionPath, createInterpolator, SHIPPED_WEIGHTS, shippedWeights, type Interpolator} from './interpolator.js';
+import {
+  asModelName, bisectionPath, createInterpolator, DEFAULT_MODEL, MODEL_NAMES, SHIPPED_WEIGHTS, shippedWeights, type Interpolator,
+  type InterpolatorConfig, type ModelName,
+} from './interpolator.js';
+import {DAEK_PRESETS} from './presets.js';
 import type {PixelFrame} from './frames.js';
 import {saveNetwork} from './weights_source.js';
 
@@ -129,7 +133,7 @@ describeWithBackends('createInterpolator weights', () => {
 
   it('refuses to run without weights, and names the options', async () => {
     await expect(createInterpolator({model: 'daek'})).rejects.toThrow(/no weights given for "daek".*'random'/);
-    await expect(createInterpolator({model: 'nope', weights: 'random'})).rejects.toThrow(/Unknown model "nope"/);
+    await expect(createInterpolator({model: 'nope' as ModelName, weights: 'random'})).rejects.toThrow(/Unknown model "nope"/);
   });
 
   it('saved tfjs weights rebuild the same network (the file says which) and give identical frames', async () => {
@@ -157,6 +161,96 @@ describeWithBackends('createInterpolator weights', () => {
     await expect(saveNetwork(small.network, path.join(dir, 'x'), {model: 'daek'})).rejects.toThrow(/not a "daek": it differs in mebWidths/);
     small.dispose();
     loaded.dispose();
+  });
+}, {only: ['wasm']});
+
+describe('ModelName', () => {
+  it('is a union of the known names: a typo does not compile, asModelName() checks a runtime string', () => {
+    // @ts-expect-error 'daek-xl' is not a model (a compile-time error, checked by `npm run lint`)
+    const typo: InterpolatorConfig = {model: 'daek-xl'};
+    expect(typo.model).toBe('daek-xl');
+    const known: ModelName[] = ['daek', 'daek-s', 'ifnet', 'rife', 'baseline'];
+    expect(MODEL_NAMES).toEqual(expect.arrayContaining([...known, ...DAEK_PRESETS.map((p) => p.name)]));
+    expect(MODEL_NAMES).toHaveLength(DAEK_PRESETS.length + 2);
+    expect(asModelName('daek-f-ca')).toBe('daek-f-ca');
+    expect(() => asModelName('daek-xl')).toThrow(/Unknown model "daek-xl".*daek-s/);
+  });
+});
+
+describeWithBackends('createInterpolator: errors and error paths (issue 13)', () => {
+  /** An IFNet interpolator whose network throws inside forward, as a failing pass would. */
+  async function failing(): Promise<Interpolator> {
+    const interp = await createInterpolator({model: 'ifnet', weights: 'random', checkFrames: false});
+    (interp.network as {forward: unknown}).forward = () => { throw new Error('boom inside the network'); };
+    return interp;
+  }
+
+  it('the default model is the shipped, trained one: createInterpolator() with no arguments loads it', async () => {
+    expect(DEFAULT_MODEL).toBe('daek-s');
+    expect(SHIPPED_WEIGHTS[DEFAULT_MODEL]).toBeDefined();
+    const interp = await createInterpolator();
+    try {
+      expect(interp.model).toBe(DEFAULT_MODEL);
+      expect(interp.weights).toBe(await shippedWeights(DEFAULT_MODEL));
+    } finally {
+      interp.dispose();
+    }
+  });
+
+  it('validates padding options up front, before building anything', async () => {
+    const before = tf.memory().numTensors;
+    const make = (padding: InterpolatorConfig['padding'], model: ModelName = 'ifnet') => createInterpolator({model, weights: 'random', padding});
+    await expect(make({multiple: 0})).rejects.toThrow(/padding.multiple: expected a positive multiple of 16.*got 0/);
+    await expect(make({multiple: -32})).rejects.toThrow(/padding.multiple: expected a positive multiple of 16.*got -32/);
+    await expect(make({multiple: 24})).rejects.toThrow(/padding.multiple/);
+    await expect(make({mode: 'reflect' as 'zero'})).rejects.toThrow(/padding.mode: expected 'replicate' or 'zero', got 'reflect'/);
+    await expect(make({minSize: 32}, 'daek-s')).rejects.toThrow(/padding.minSize: daek-s needs frames of at least 64.*got 32/);
+    await expect(make({minSize: 16, multiple: 16})).rejects.toThrow(/padding.minSize: ifnet needs frames of at least 32.*got 16/);
+    await expect(make({minSize: 1.5})).rejects.toThrow(/padding.minSize/);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('a network that throws leaks nothing (the bisection copies are freed), at t = 0.5 and by bisection', async () => {
+    const interp = await failing();
+    const [a, b] = framePair(32, 32);
+    const before = tf.memory().numTensors;
+    await expect(interp.interpolate(a, b)).rejects.toThrow(/boom inside the network/);
+    await expect(interp.interpolate(a, b, {t: 0.375})).rejects.toThrow(/boom inside the network/);
+    expect(tf.memory().numTensors).toBe(before);
+    interp.dispose();
+    tf.dispose([a, b]);
+  });
+
+  it('disposed frames, interpolate after dispose() and dispose() during a call get named errors and leak nothing', async () => {
+    const base = tf.memory().numTensors;
+    const interp = await createInterpolator({model: 'ifnet', weights: 'random'});
+    const [a, b] = framePair(32, 32);
+    const gone = tf.clone(a);
+    gone.dispose();
+    await expect(interp.interpolate(gone, b)).rejects.toThrow(/frame0 was disposed/);
+    await expect(interp.interpolate(a, gone)).rejects.toThrow(/frame1 was disposed/);
+    const call = interp.interpolate(a, b); // waits on the frame check, then would run the network
+    interp.dispose();
+    await expect(call).rejects.toThrow(/interpolator was disposed during this call/);
+    await expect(interp.interpolate(a, b)).rejects.toThrow(/interpolator was disposed; create a new one/);
+    expect(interp.network.store.disposed).toBe(true);
+    tf.dispose([a, b]);
+    expect(tf.memory().numTensors).toBe(base);
+  });
+
+  it('weights that do not fit name their file', async () => {
+    const file = path.resolve(import.meta.dirname, '../test/fixtures/checkpoint/tiny.pth');
+    await expect(createInterpolator({model: 'ifnet', weights: file})).rejects.toThrow(/loadStateDict \(.*tiny\.pth\): \d+ problems/);
+  });
+
+  it('options: null means the defaults; anything else that is not an object is refused', async () => {
+    const interp = await createInterpolator({model: 'ifnet', weights: 'random'});
+    const [a, b] = framePair(32, 32);
+    const out = await interp.interpolate(a, b, null);
+    expect(out.shape).toEqual([1, 32, 32, 3]);
+    await expect(interp.interpolate(a, b, 0.25 as unknown as undefined)).rejects.toThrow(/options: expected an object such as \{t: 0.25\}/);
+    interp.dispose();
+    tf.dispose([a, b, out]);
   });
 }, {only: ['wasm']});
 

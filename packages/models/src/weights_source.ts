@@ -8,6 +8,9 @@ import {loadStateDict} from './io/load_state_dict.js';
 import {DAEK_MAP, RIFE_IFNET_MAP} from './io/name_maps.js';
 import {readPth} from './io/pth.js';
 import {loadWeights, readWeightsConfig, saveWeights} from './io/tfjs_format.js';
+import {fetchWeightsHandler, type DownloadProgress} from './io/fetch_weights.js';
+import {isNode, nodeFileSystem} from './io/node_fs.js';
+import {shippedShardUrls} from './shipped.js';
 
 /**
  * A weights location: a `model.json` path or URL (tfjs format), a `.pth` path or URL (PyTorch), the bytes of
@@ -27,13 +30,19 @@ export interface StoredModelConfig {
 
 const isPth = (s: string) => /\.(pth|pt|pkl|ckpt)$/i.test(s.split('?')[0]!);
 
+/** A location fetched over HTTP: an http(s) URL anywhere, and in browsers a relative URL or a blob: URL too. */
+function isFetched(location: string): boolean {
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(location)?.[1]?.toLowerCase();
+  return scheme === 'http' || scheme === 'https' || (!isNode() && (scheme === undefined || scheme === 'blob'));
+}
+
 async function readBytes(location: string): Promise<Uint8Array> {
-  if (/^https?:\/\//i.test(location)) {
+  if (isFetched(location)) {
     const response = await fetch(location);
     if (!response.ok) throw new Error(`Fetching ${location} failed: HTTP ${response.status}.`);
     return new Uint8Array(await response.arrayBuffer());
   }
-  const {readFile} = await import('node:fs/promises');
+  const {readFile} = nodeFileSystem(`Reading the weights file ${location}`).fs;
   try {
     return new Uint8Array(await readFile(location.replace(/^file:\/\//, '')));
   } catch (error) {
@@ -50,12 +59,25 @@ export async function storedModelConfig(source: WeightsSource): Promise<StoredMo
   return config && typeof config.model === 'string' ? config : null;
 }
 
+/** Options of {@link loadNetworkWeights}. */
+export interface LoadNetworkWeightsOptions {
+  /**
+   * Keep weights fetched over HTTP in the Cache API (cache name `daek-weights-v1`), so that the next load needs no
+   * download. Default true where the Cache API exists (browsers on https or localhost); `clearWeightsCache()` empties it.
+   */
+  cache?: boolean;
+  /** Byte progress while tfjs-format weights download over HTTP. */
+  onDownload?: (progress: DownloadProgress) => void;
+}
+
 /**
  * Load weights into `network`, all or nothing. Returns a short description of the source.
  * PyTorch checkpoints go through the model's name map (a DataParallel `module.` prefix is stripped).
+ * tfjs-format weights at a URL are fetched with byte progress (`onProgress` gets the fraction) and cached
+ * (see {@link LoadNetworkWeightsOptions}).
  */
 export async function loadNetworkWeights(network: DAEK | IFNet, source: WeightsSource,
-    onProgress?: (fraction: number) => void): Promise<string> {
+    onProgress?: (fraction: number) => void, options: LoadNetworkWeightsOptions = {}): Promise<string> {
   onProgress?.(0);
   const map = network instanceof DAEK ? DAEK_MAP : RIFE_IFNET_MAP;
   let name: string;
@@ -64,6 +86,16 @@ export async function loadNetworkWeights(network: DAEK | IFNet, source: WeightsS
     onProgress?.(0.5);
     loadStateDict(network.store, await readPth(bytes, {source: typeof source === 'string' ? source : 'bytes'}), {map});
     name = typeof source === 'string' ? source : `.pth bytes (${bytes.byteLength} B)`;
+  } else if (typeof source === 'string' && isFetched(source)) {
+    await loadWeights(network.store, fetchWeightsHandler(source, {
+      cache: options.cache,
+      shardUrls: shippedShardUrls(new URL(source, (globalThis as {location?: {href: string}}).location?.href).href),
+      onProgress: (progress) => {
+        options.onDownload?.(progress);
+        onProgress?.(progress.fraction * 0.99); // 1 once the tensors are assigned
+      },
+    }));
+    name = source;
   } else {
     await loadWeights(network.store, source);
     name = typeof source === 'string' ? source : 'tf.io handler';

@@ -29,8 +29,8 @@ export interface PaddingInfo {
 export interface MethodInfo {
   /** Row label, e.g. `daek`, `daek:daek-f-ca`, `rife`, `frame average`, `reference (frame_01_ours.png)`. */
   name: string;
-  /** What sort of method. */
-  kind: 'model' | 'average' | 'reference';
+  /** What sort of method: a network, frame averaging, published frames, or an external tool (ffmpeg). */
+  kind: 'model' | 'average' | 'reference' | 'external';
   /** The model preset (model methods). */
   preset?: string;
   /** Weights (model methods). */
@@ -41,7 +41,7 @@ export interface MethodInfo {
   parametersWithTeacher?: number;
   /** Padding before the forward pass; undefined when the method needs none. */
   padding?: PaddingInfo;
-  /** Where reference frames are read from (reference methods). */
+  /** Where reference frames are read from (reference methods), or the external tool's settings. */
   source?: string;
   /** Other facts worth printing. */
   notes: string[];

@@ -5,8 +5,8 @@ import {describe, expect, it} from '@jest/globals';
 import {writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {describeWithBackends, expectNoLeaks} from '@daek/testing';
-import {createFrameAverage} from './frame_average.js';
 import {createModelMethod, presetNames} from './method_model.js';
+import {createMethod, parseMethodSpec} from './parse.js';
 import {fakeModels, patternImage, removeFolder, temporaryFolder} from '../../test/helpers.js';
 
 const triplet = (width: number, height: number) => ({
@@ -23,9 +23,9 @@ describeWithBackends('model method (stand-in interpolator)', (backend) => {
       const out = await method.predict(sample);
       expect([out.width, out.height, out.data.length]).toEqual([w, h, w * h * 3]);
       expect(calls.shapes.at(-1)).toEqual([1, paddedH, paddedW, 3]);
-      const reference = await createFrameAverage().predict(sample);
       let max = 0;
-      for (let i = 0; i < out.data.length; i++) max = Math.max(max, Math.abs(out.data[i] - reference.data[i]));
+      const a = sample.frame0.data, b = sample.frame1.data;
+      for (let i = 0; i < out.data.length; i++) max = Math.max(max, Math.abs(out.data[i] - (a[i] + b[i]) / 510));
       expect(max).toBeLessThan(1e-6);
     }
     await expectNoLeaks(() => method.predict(triplet(40, 33)));
@@ -48,6 +48,25 @@ describe('model method: description and errors', () => {
     expect(calls.created[0]).toEqual({model: 'daek-f-ca', weights: 'random', backend: 'cpu', checkFrames: false,
       padding: {multiple: 32, mode: 'replicate', minSize: 128}});
     method.dispose();
+  });
+
+  it("'default' resolves to the models package's DEFAULT_MODEL with its shipped weights, and is named after it", async () => {
+    const fake = fakeModels();
+    const models = {...fake.models, DEFAULT_MODEL: 'daek-s', DAEK_PRESETS: ['daek', 'daek-s']};
+    const method = createMethod(parseMethodSpec('default'), {weights: new Map(), backend: 'cpu', padding: {}, models});
+    expect(method.name).toBe('default');
+    await method.prepare();
+    expect(method.name).toBe('default (daek-s)');
+    const info = method.describe();
+    expect(info.preset).toBe('daek-s');
+    expect(info.weights?.random).toBe(false);
+    expect(info.weights?.path).toMatch(/packages[\\/]models[\\/]weights[\\/]daek-s[\\/]model\.json$/);
+    expect(info.notes[0]).toContain('what createInterpolator() builds with no arguments): daek-s');
+    expect(fake.calls.created[0]).toMatchObject({model: 'daek-s', weights: info.weights?.path});
+    method.dispose();
+    const none = createMethod(parseMethodSpec('default'), {weights: new Map(), backend: 'cpu', padding: {}, models: fake.models});
+    await expect(none.prepare()).rejects.toThrow('names no default model');
+    expect(() => parseMethodSpec('default=w.json')).toThrow('takes no preset or weights');
   });
 
   it('hashes the weights it is given and passes the path on', async () => {

@@ -57,6 +57,8 @@ export interface PresetEntry {
 export interface ModelsModule {
   /** Build an interpolator. */
   createInterpolator(settings: InterpolatorSettings): Promise<InterpolatorLike>;
+  /** The model `createInterpolator()` builds when given none (the shipped default), when the module names one. */
+  DEFAULT_MODEL?: string;
   /** The presets: names, `{name}` objects, or an object keyed by name. */
   DAEK_PRESETS?: readonly (string | PresetEntry)[] | Record<string, unknown>;
 }
@@ -116,11 +118,17 @@ export function shippedWeights(model: ModelFamily, preset: string | undefined): 
   return match === undefined ? undefined : path.join(dir, match);
 }
 
+/** The preset name that stands for the shipped default model (`--method default`). */
+export const SHIPPED_DEFAULT = 'default';
+
 /** Options of {@link createModelMethod}. */
 export interface ModelMethodOptions {
   /** Model family. */
   model: ModelFamily;
-  /** DAEK preset (default `'daek'`, the final model); ignored for `rife`. */
+  /**
+   * DAEK preset (default `'daek'`, the final model), or `'default'` for the shipped default model of @daek/models
+   * (what `createInterpolator()` builds with no arguments, resolved at prepare); ignored for `rife`.
+   */
   preset?: string;
   /** Weights path (tfjs folder/model.json or PyTorch .pth, as @daek/models reads); default: shipped weights, else random init. */
   weights?: string;
@@ -155,9 +163,10 @@ function toBatch(image: RgbImage): tf.Tensor4D {
 export function createModelMethod(options: ModelMethodOptions): Method {
   const model = options.model;
   if (model !== 'daek' && model !== 'rife') throw new Error(`model method: unknown model '${String(model)}'; use daek or rife`);
-  const preset = model === 'daek' ? options.preset ?? 'daek' : undefined;
+  let preset = model === 'daek' ? options.preset ?? 'daek' : undefined;
+  const shippedDefault = preset === SHIPPED_DEFAULT;
   const padding: PaddingInfo = {mode: 'replicate', multiple: 32, minSize: 128, ...options.padding};
-  const name = options.label ?? (model === 'rife' ? 'rife' : preset === 'daek' ? 'daek' : `daek:${preset}`);
+  const name = options.label ?? (model === 'rife' ? 'rife' : preset === 'daek' || shippedDefault ? preset! : `daek:${preset}`);
   const info: MethodInfo = {name, kind: 'model', padding, notes: []};
   if (preset) info.preset = preset;
   let interpolator: InterpolatorLike | undefined;
@@ -166,6 +175,14 @@ export function createModelMethod(options: ModelMethodOptions): Method {
   const prepare = async () => {
     const loaded = options.models ? {models: options.models} : await loadModels();
     if (!loaded.models) throw new Error(loaded.reason);
+    if (shippedDefault) {
+      const resolved = loaded.models.DEFAULT_MODEL;
+      if (resolved === undefined) throw new Error('this @daek/models names no default model (DEFAULT_MODEL); give a preset: daek:PRESET');
+      preset = resolved;
+      info.preset = resolved;
+      if (options.label === undefined) info.name = `default (${resolved})`;
+      info.notes = [`the shipped default model of @daek/models (what createInterpolator() builds with no arguments): ${resolved}`];
+    }
     const known = presetNames(loaded.models);
     if (preset && known && !known.includes(preset)) {
       throw new Error(`unknown preset '${preset}'; @daek/models has: ${known.join(', ')}`);
@@ -192,7 +209,10 @@ export function createModelMethod(options: ModelMethodOptions): Method {
   };
 
   return {
-    name,
+    // the shipped default is named after the model it resolves to, once prepared
+    get name() {
+      return info.name;
+    },
     describe: () => info,
     prepare: () => {
       preparing ??= prepare().catch((error) => {

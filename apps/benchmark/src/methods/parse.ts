@@ -1,10 +1,13 @@
 // `--method` specs and `--weights` flags → Method objects.
 //   average                        frame averaging
+//   minterpolate[=OPTIONS]         ffmpeg's minterpolate (options: key=value:key=value)
 //   reference=DIR                  published frames under DIR (pattern from --reference-pattern)
+//   default                        the shipped default model of @daek/models (createInterpolator() with no model)
 //   daek | daek:PRESET             DAEK, final model or an ablation preset
 //   rife                           RIFE's IFNet
 //   ...=WEIGHTS after a model      e.g. daek:daek-f-ca=weights/f-ca, rife=flownet.pkl
 import {createFrameAverage} from './frame_average.js';
+import {createMinterpolate} from './minterpolate.js';
 import type {Method, PaddingInfo} from './method.js';
 import {createModelMethod, type ModelsModule} from './method_model.js';
 import {createReference} from './reference.js';
@@ -12,17 +15,17 @@ import {createReference} from './reference.js';
 /** A parsed `--method` spec. */
 export interface MethodSpec {
   /** What kind of method. */
-  kind: 'average' | 'reference' | 'daek' | 'rife';
+  kind: 'average' | 'minterpolate' | 'reference' | 'daek' | 'rife';
   /** DAEK preset. */
   preset?: string;
-  /** Weights path (models) or folder (reference). */
+  /** Weights path (models), folder (reference) or filter options (minterpolate). */
   path?: string;
   /** The spec as written. */
   text: string;
 }
 
 /** The spec grammar, for error messages and --help. */
-export const METHOD_GRAMMAR = 'average | reference=DIR | daek[:PRESET][=WEIGHTS] | rife[=WEIGHTS]';
+export const METHOD_GRAMMAR = 'default | average | minterpolate[=OPTIONS] | reference=DIR | daek[:PRESET][=WEIGHTS] | rife[=WEIGHTS]';
 
 /** Parse one `--method` spec. */
 export function parseMethodSpec(text: string): MethodSpec {
@@ -37,10 +40,16 @@ export function parseMethodSpec(text: string): MethodSpec {
     case 'frame-average':
       if (preset !== undefined || value !== undefined) throw new Error(`--method ${text}: 'average' takes no preset or path`);
       return {kind: 'average', text};
+    case 'minterpolate':
+      if (preset !== undefined) throw new Error(`--method ${text}: 'minterpolate' takes no preset; options go after '=', e.g. minterpolate=mi_mode=blend`);
+      return {kind: 'minterpolate', path: value, text};
     case 'reference':
       if (value === undefined) throw new Error(`--method ${text}: 'reference' needs the folder of published frames: reference=DIR`);
       if (preset !== undefined) throw new Error(`--method ${text}: 'reference' takes no preset`);
       return {kind: 'reference', path: value, text};
+    case 'default':
+      if (preset !== undefined || value !== undefined) throw new Error(`--method ${text}: 'default' (the shipped default model) takes no preset or weights; use daek:PRESET=WEIGHTS`);
+      return {kind: 'daek', preset: 'default', text};
     case 'daek':
       if (preset === '') throw new Error(`--method ${text}: empty preset after 'daek:'`);
       return {kind: 'daek', preset: preset ?? 'daek', path: value, text};
@@ -105,6 +114,8 @@ export function createMethod(spec: MethodSpec, context: MethodContext): Method {
   switch (spec.kind) {
     case 'average':
       return createFrameAverage();
+    case 'minterpolate':
+      return createMinterpolate({filterOptions: spec.path});
     case 'reference':
       return createReference({folder: spec.path!, pattern: context.referencePattern});
     case 'daek':

@@ -78,9 +78,10 @@ function warnings(data: RunData): string[] {
   const out: string[] = [...data.notes];
   const random = data.methods.filter((m) => m.info.weights?.random && !m.unavailable);
   if (random.length > 0) {
-    out.push(`**No trained weights shipped: random init.** ${random.map((m) => `\`${m.info.name}\``).join(', ')} ` +
-        'ran with untrained (randomly initialised) weights: their numbers exercise the pipeline and say nothing about the method. ' +
-        'Pass trained weights with `--weights` or `--method daek=PATH`.');
+    const names = random.map((m) => `\`${m.info.name}\``).join(', ');
+    out.push(`**Untrained: ${names} (random init).** No weights were given for ${random.length > 1 ? 'these networks' : 'this network'} ` +
+        'and none ship with @daek/models, so they ran with randomly initialised weights: their numbers exercise the pipeline ' +
+        'and say nothing about the method. Pass trained weights with `--weights` or `--method daek=PATH`.');
   }
   if (data.sets.some((s) => s.key === 'synthetic')) {
     out.push('**Synthetic set, not the paper\'s data:** seeded triplets from @daek/datasets with exact ground truth; ' +

@@ -1,10 +1,10 @@
 // Assemble a run's report (markdown with the protocol block, JSON, PNG chart) and write it: each file to a
 // temporary name beside the target, then renamed, so a reader never sees half a file.
-import {mkdirSync, renameSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {chartPng} from './chart.js';
 import {protocolLines} from './protocol.js';
 import type {RunData} from './run_data.js';
+import {ensureFolder, writeAtomically} from './safe_write.js';
 import {ablationReport, middleburyReport, runtimeReport, table1Report, type ReportBody} from './tables.js';
 
 /** The files a report is written to. */
@@ -49,12 +49,6 @@ function body(data: RunData): ReportBody {
   }
 }
 
-function writeAtomically(file: string, content: string | Buffer): void {
-  const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, content);
-  renameSync(temporary, file);
-}
-
 /** The report's files in `outDir`. */
 export function reportFiles(outDir: string): ReportFiles {
   return {
@@ -65,7 +59,11 @@ export function reportFiles(outDir: string): ReportFiles {
   };
 }
 
-/** Build the report of a run and write its files into `outDir`. */
+/**
+ * Build the report of a run and write its files into `outDir`.
+ *
+ * @throws ResultWriteError naming the file and the cause (read-only folder, no space left); no temporary file is left.
+ */
 export async function writeReport(data: RunData, outDir: string): Promise<Report> {
   const files = reportFiles(outDir);
   const {markdown: tables, chart, paper} = body(data);
@@ -104,9 +102,9 @@ export async function writeReport(data: RunData, outDir: string): Promise<Report
     paper,
     files,
   };
-  mkdirSync(outDir, {recursive: true});
-  writeAtomically(files.markdown, markdown);
-  writeAtomically(files.json, JSON.stringify(json, (_k, v) => (v === Infinity ? 'inf' : Number.isNaN(v) ? null : v), 2) + '\n');
-  writeAtomically(files.chart, await chartPng(chart));
+  ensureFolder(outDir);
+  writeAtomically(files.markdown, markdown, 'the report');
+  writeAtomically(files.json, JSON.stringify(json, (_k, v) => (v === Infinity ? 'inf' : Number.isNaN(v) ? null : v), 2) + '\n', 'the report');
+  writeAtomically(files.chart, await chartPng(chart), 'the chart');
   return {markdown, json, files};
 }

@@ -124,6 +124,14 @@ describe('loadStateDict: validation', () => {
     fresh.dispose();
   });
 
+  it('errors name the file the state dict came from (readPth\'s source, or {source})', () => {
+    const other = new ParamStore(); // a model with no tensors: every key is unexpected
+    expect(() => loadStateDict(other, dict)).toThrow(/^loadStateDict \(tiny\.pth\): 7 problems, nothing was loaded/);
+    expect(() => loadStateDict(other, Object.fromEntries(dict), {source: 'w/custom.pth'})).toThrow(/^loadStateDict \(w\/custom\.pth\): 7 problems/);
+    other.dispose();
+    expect(() => loadStateDict(other, dict)).toThrow(/^loadStateDict \(tiny\.pth\): this model was disposed/);
+  });
+
   it('refuses a disposed store', () => {
     const gone = new ParamStore();
     tinyModel(gone);

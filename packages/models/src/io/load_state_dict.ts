@@ -3,7 +3,7 @@
 import type {ParamStore} from '../params.js';
 import {IDENTITY_MAP, mapKeys, type NameMap} from './name_maps.js';
 import {firstNonFinite, MAX_LISTED_PROBLEMS, sameShape, shapeText, WeightsError} from './problems.js';
-import type {TorchStateDict, TorchTensor} from './pth.js';
+import {stateDictSource, type TorchStateDict, type TorchTensor} from './pth.js';
 
 /** A state dict as {@link readPth} returns it, or as a plain object. */
 export type StateDictInput = ReadonlyMap<string, TorchTensor> | Readonly<Record<string, TorchTensor>>;
@@ -19,6 +19,17 @@ export interface LoadStateDictOptions {
   map?: NameMap;
   /** How many problems the error message lists (default 20; the error's `problems` has them all). */
   maxListed?: number;
+  /**
+   * Where the state dict came from (a file name or URL), named in every error. Default: the `source` it was read
+   * with by {@link readPth}, if any.
+   */
+  source?: string;
+}
+
+/** `loadStateDict (file.pth)`: the prefix of every error, naming the file when it is known. */
+function errorPrefix(dict: StateDictInput, options: LoadStateDictOptions): string {
+  const source = options.source ?? stateDictSource(dict);
+  return source === undefined ? 'loadStateDict' : `loadStateDict (${source})`;
 }
 
 /** What {@link loadStateDict} did. */
@@ -64,7 +75,7 @@ function equalBits(a: Float32Array, b: Float32Array): boolean {
 /** Validate without assigning: the assignments to make, the report, and every problem found. */
 function plan(store: ParamStore, dict: StateDictInput, options: LoadStateDictOptions):
     {assignments: Assignment[]; report: LoadStateDictReport; problems: string[]} {
-  if (store.disposed) throw new Error('loadStateDict: this model was disposed; create a new one.');
+  if (store.disposed) throw new Error(`${errorPrefix(dict, options)}: this model was disposed; create a new one.`);
   const strict = options.strict ?? true;
   const tensors = entriesOf(dict);
   const mapped = mapKeys(tensors.keys(), options.map ?? IDENTITY_MAP, (name) => store.has(name));
@@ -155,7 +166,7 @@ export function loadStateDict(store: ParamStore, dict: StateDictInput, options: 
     const keyProblems = problems.some((p) => /^(missing|unexpected): /.test(p));
     const hint = keyProblems ? 'If the checkpoint is for another model layout, pass a name map ({map: ...}); ' +
       'to load only the tensors both have, pass {strict: false}.' : '';
-    throw new WeightsError('loadStateDict', problems, hint, options.maxListed ?? MAX_LISTED_PROBLEMS);
+    throw new WeightsError(errorPrefix(dict, options), problems, hint, options.maxListed ?? MAX_LISTED_PROBLEMS);
   }
   for (const {name, data} of assignments) store.assignTorch(name, data);
   return report;

@@ -1,24 +1,23 @@
+// A tf.io handler for the local file system in Node. It reaches node:fs only through the registry of node_fs.ts,
+// which the Node entry fills, so this module stays browser-clean; it is exported from the Node entry only.
 // A tf.io handler for the local file system in Node (the @tensorflow/tfjs union package has none; tfjs-node's
 // file:// handler is not a dependency here). Saving writes the shards, then model.json, each through a temp
 // file and a rename: a crash leaves the previous save intact, never a model.json pointing at half-written data.
 import * as tf from '@tensorflow/tfjs';
 import {crc32, crc32Hex} from './crc32.js';
+import {isNode, nodeFileSystem} from './node_fs.js';
+import {explainWriteError, makeFolder} from './write_errors.js';
 
 type Fs = typeof import('node:fs/promises');
 
 /** Default shard size, as tfjs uses (4 MiB): small enough for browser caches and HTTP range limits. */
 export const DEFAULT_SHARD_BYTES = 4 * 1024 * 1024;
 
-/** True when running in Node (file paths are then accepted wherever a weights location is). */
-export function isNode(): boolean {
-  const p = (globalThis as {process?: {versions?: {node?: string}}}).process;
-  return typeof p?.versions?.node === 'string';
-}
+export {isNode};
 
+/** node:fs/promises, installed by the package's Node entry (node.ts); browsers get an error naming the fix. */
 async function nodeFs(): Promise<Fs> {
-  if (!isNode()) throw new Error('File paths need Node; in a browser pass a URL or a tf.io.IOHandler.');
-  const name = 'node:fs/promises'; // a variable keeps browser bundlers from resolving a Node built-in
-  return await import(/* @vite-ignore */ /* webpackIgnore: true */ name) as Fs;
+  return nodeFileSystem('A weights file path').fs;
 }
 
 /** Split a location into its folder and model.json file name: a `.json` path, or a folder holding `model.json`. */
@@ -51,7 +50,7 @@ async function writeAtomic(fs: Fs, path: string, data: Uint8Array | string): Pro
     await fs.rename(temp, path);
   } catch (error) {
     await fs.rm(temp, {force: true}).catch(() => undefined);
-    throw error;
+    throw explainWriteError(error, path);
   }
 }
 
@@ -101,7 +100,7 @@ export function nodeFileHandler(location: string, options: NodeFileHandlerOption
     async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
       if (artifacts.modelTopology instanceof ArrayBuffer) throw new Error('nodeFileHandler: binary model topologies are not supported.');
       const fs = await nodeFs();
-      await fs.mkdir(dir, {recursive: true});
+      await makeFolder(fs, dir, jsonPath);
       const data = concat(artifacts.weightData);
       const stem = file.replace(/\.json$/i, '');
       const id = crc32Hex(crc32(new TextEncoder().encode(JSON.stringify(artifacts.weightSpecs ?? [])), crc32(data)));

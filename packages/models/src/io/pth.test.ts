@@ -1,6 +1,7 @@
 import {describe, expect, it} from '@jest/globals';
 import {readFileSync} from 'node:fs';
 import path from 'node:path';
+import {deflateRawSync} from 'node:zlib';
 import {readNpy} from '@daek/testing';
 import {crc32} from './crc32.js';
 import {readPth, type TorchTensor} from './pth.js';
@@ -28,26 +29,38 @@ function expectFixtureTensors(dict: Map<string, TorchTensor>, prefix = ''): void
   }
 }
 
-/** A minimal zip writer (stored entries) to build damaged variants of the fixtures. */
-function writeZip(entries: [string, Uint8Array][]): Uint8Array {
+/** How {@link writeZip} stores an entry: its bytes, or deflated with a declared inflated size (a lie, if asked). */
+interface Deflated {
+  deflate: Uint8Array;
+  declaredSize?: number;
+}
+
+/** A minimal zip writer (stored or deflated entries) to build damaged variants of the fixtures. */
+function writeZip(entries: [string, Uint8Array | Deflated][]): Uint8Array {
   const chunks: Uint8Array[] = [];
   const central: Uint8Array[] = [];
   let offset = 0;
-  for (const [name, data] of entries) {
+  for (const [name, content] of entries) {
+    const deflated = content instanceof Uint8Array ? null : content;
+    const data = deflated ? new Uint8Array(deflateRawSync(deflated.deflate)) : content as Uint8Array;
+    const crc = crc32(deflated ? deflated.deflate : data);
+    const size = deflated ? deflated.declaredSize ?? deflated.deflate.length : data.length;
     const nameBytes = new TextEncoder().encode(name);
     const local = new DataView(new ArrayBuffer(30));
     local.setUint32(0, 0x04034b50, true);
     local.setUint16(4, 20, true);
-    local.setUint32(14, crc32(data), true);
+    local.setUint16(8, deflated ? 8 : 0, true);
+    local.setUint32(14, crc, true);
     local.setUint32(18, data.length, true);
-    local.setUint32(22, data.length, true);
+    local.setUint32(22, size, true);
     local.setUint16(26, nameBytes.length, true);
     const cd = new DataView(new ArrayBuffer(46));
     cd.setUint32(0, 0x02014b50, true);
     cd.setUint16(6, 20, true);
-    cd.setUint32(16, crc32(data), true);
+    cd.setUint16(10, deflated ? 8 : 0, true);
+    cd.setUint32(16, crc, true);
     cd.setUint32(20, data.length, true);
-    cd.setUint32(24, data.length, true);
+    cd.setUint32(24, size, true);
     cd.setUint16(28, nameBytes.length, true);
     cd.setUint32(42, offset, true);
     chunks.push(new Uint8Array(local.buffer), nameBytes, data);
@@ -74,7 +87,7 @@ async function entriesOf(bytes: Uint8Array): Promise<[string, Uint8Array][]> {
   return out;
 }
 
-async function variant(edit: (entries: [string, Uint8Array][]) => [string, Uint8Array][]): Promise<Uint8Array> {
+async function variant(edit: (entries: [string, Uint8Array][]) => [string, Uint8Array | Deflated][]): Promise<Uint8Array> {
   return writeZip(edit(await entriesOf(file('tiny.pth'))));
 }
 
@@ -221,6 +234,29 @@ describe('readPth: errors, before anything is returned', () => {
     await expect(readPth(bytes)).rejects.toThrow(/not a state dict: 2 entries are not tensors: epoch \(a number\), model \(a dict\).*pass \{entry: 'model'\}/);
     expectFixtureTensors(await readPth(bytes, {entry: 'model'}));
     await expect(readPth(bytes, {entry: 'nope'})).rejects.toThrow(/no entry 'nope' \(it holds: epoch, model\)/);
+  });
+
+  it('decompression bombs: an entry larger than its storage needs, or inflating past its size, is never inflated', async () => {
+    const bomb = new Uint8Array(16 << 20); // 16 MiB of zeros deflates to 16 KB
+    const declared = await variant((e) => e.map(([n, d]) => [n, n === 'tiny/data/5' ? {deflate: bomb} : d]));
+    expect(declared.length).toBeLessThan(100_000);
+    await expect(readPth(declared, {source: 'bomb.pth'})).rejects.toThrow(
+        /bomb\.pth: zip entry tiny\/data\/5 declares 16777216 bytes once inflated, but storage 5 \(512 float32 elements\) needs 2048/);
+    // The directory says 2048 bytes (what the storage needs), the stream holds 16 MiB: inflation stops at 2048.
+    const lying = await variant((e) => e.map(([n, d]) => [n, n === 'tiny/data/5' ? {deflate: bomb, declaredSize: 2048} : d]));
+    await expect(readPth(lying, {source: 'liar.pth'})).rejects.toThrow(
+        /liar\.pth: entry tiny\/data\/5 inflates to more than the 2048 bytes its directory entry declares/);
+    // A pickle entry far larger than any state dict's.
+    const pickle = await variant((e) => e.map(([n, d]) => [n, n === 'tiny/data.pkl' ? {deflate: d, declaredSize: 2 ** 30} : d]));
+    await expect(readPth(pickle, {source: 'p.pth'})).rejects.toThrow(/p\.pth: zip entry tiny\/data\.pkl declares 1073741824 bytes/);
+    // The well-formed deflated fixture still loads.
+    expectFixtureTensors(await readPth(file('tiny_deflate.pth')));
+  });
+
+  it('caps the total inflated size (maxBytes) and names the entry that crosses it', async () => {
+    await expect(readPth(file('tiny_deflate.pth'), {source: 'tiny_deflate.pth', maxBytes: 1000})).rejects.toThrow(
+        /tiny_deflate\.pth: zip entry tiny\/data\/\d+ would bring the checkpoint to \d+ bytes, over the 1000-byte cap \(maxBytes\)/);
+    await expect(readPth(file('tiny.pth'), {maxBytes: 0})).rejects.toThrow(/maxBytes: expected a positive integer/);
   });
 
   it('not a checkpoint at all', async () => {

@@ -31,6 +31,14 @@ export interface TorchTensor {
 /** A state dict: tensor name -> tensor, in the checkpoint's order. */
 export type TorchStateDict = Map<string, TorchTensor>;
 
+/** Where each state dict {@link readPth} returned came from, so that later errors can name the file. */
+const SOURCES = new WeakMap<object, string>();
+
+/** The `source` a state dict was read from by {@link readPth} (undefined for any other object). */
+export function stateDictSource(dict: object): string | undefined {
+  return SOURCES.get(dict);
+}
+
 /** Options of {@link readPth}. */
 export interface ReadPthOptions {
   /** Name of the input for error messages (a file name or URL). */
@@ -40,7 +48,22 @@ export interface ReadPthOptions {
    * that key. Without it such a checkpoint is an error that lists its keys.
    */
   entry?: string;
+  /**
+   * The most bytes the checkpoint's entries may take once inflated, all together (default
+   * {@link DEFAULT_MAX_PTH_BYTES}, 2 GiB). Guards against decompression bombs together with the per-entry
+   * checks: a storage entry may not declare more bytes than its storage needs, a pickle not more than 64 MiB.
+   */
+  maxBytes?: number;
 }
+
+/** Default {@link ReadPthOptions.maxBytes}: 2 GiB, half of wasm's 4 GiB heap. */
+export const DEFAULT_MAX_PTH_BYTES = 2 ** 31;
+
+/** The most bytes a checkpoint's pickle may inflate to (a state dict's pickle takes ~100 bytes per tensor). */
+const MAX_PICKLE_BYTES = 64 * 2 ** 20;
+
+/** The most bytes a small record (`byteorder`, `version`) may inflate to. */
+const MAX_RECORD_BYTES = 1024;
 
 const STORAGE_DTYPES: Record<string, {dtype: TorchDtype; itemSize: number}> = {
   FloatStorage: {dtype: 'float32', itemSize: 4}, DoubleStorage: {dtype: 'float64', itemSize: 8},
@@ -305,7 +328,35 @@ function storageLoader(storages: Map<string, StorageRef>): (pid: unknown) => Sto
   };
 }
 
+/**
+ * Counts the bytes a checkpoint's entries declare before any is inflated, and refuses an entry that declares
+ * more than it may (its own limit) or that brings the total over `options.maxBytes`.
+ */
+class InflateBudget {
+  private total = 0;
+
+  constructor(private readonly source: string, private readonly maxBytes: number) {}
+
+  /** Account for `entry`; `limit` is the most it may declare, `why` says where that limit comes from. */
+  take(entry: ZipEntry, limit: number, why: string): void {
+    if (entry.method !== 0 && entry.size > limit) {
+      throw new Error(`${this.source}: zip entry ${entry.name} declares ${entry.size} bytes once inflated, but ${why}: ` +
+        'refusing to inflate it (a decompression bomb or a corrupt file).');
+    }
+    this.total += Math.min(entry.size, limit);
+    if (this.total > this.maxBytes) {
+      throw new Error(`${this.source}: zip entry ${entry.name} would bring the checkpoint to ${this.total} bytes, over the ` +
+        `${this.maxBytes}-byte cap (maxBytes); pass a larger maxBytes to readPth if the checkpoint is really this large.`);
+    }
+  }
+}
+
 async function readZipPth(bytes: Uint8Array, options: ReadPthOptions, source: string): Promise<TorchStateDict> {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_PTH_BYTES;
+  if (!Number.isSafeInteger(maxBytes) || maxBytes <= 0) {
+    throw new Error(`readPth: maxBytes: expected a positive integer, got ${String(options.maxBytes)}.`);
+  }
+  const budget = new InflateBudget(source, maxBytes);
   const entries = readZipDirectory(bytes, source);
   const pickles = [...entries.keys()].filter((name) => name === 'data.pkl' || /^[^/]+\/data\.pkl$/.test(name));
   if (pickles.length === 0) {
@@ -319,14 +370,26 @@ async function readZipPth(bytes: Uint8Array, options: ReadPthOptions, source: st
   const prefix = pickles[0]!.slice(0, -'data.pkl'.length);
   const text = async (name: string): Promise<string | null> => {
     const entry = entries.get(prefix + name);
-    return entry ? new TextDecoder().decode(await readZipEntry(bytes, entry, source)).trim() : null;
+    if (!entry) return null;
+    budget.take(entry, MAX_RECORD_BYTES, `a ${name} record is a few bytes`);
+    return new TextDecoder().decode(await readZipEntry(bytes, entry, source)).trim();
   };
   const byteOrder = await text('byteorder') ?? 'little';
   if (byteOrder !== 'little' && byteOrder !== 'big') throw new Error(`${source}: unknown byteorder record '${byteOrder}'.`);
   const storages = new Map<string, StorageRef>();
-  const pickle = await readZipEntry(bytes, entries.get(pickles[0]!)!, source);
+  const pickleEntry = entries.get(pickles[0]!)!;
+  budget.take(pickleEntry, MAX_PICKLE_BYTES, `a state dict's pickle is far smaller (at most ${MAX_PICKLE_BYTES} bytes are read)`);
+  const pickle = await readZipEntry(bytes, pickleEntry, source);
   const {value} = unpickle(pickle, {findClass, persistentLoad: storageLoader(storages)}, `${source}: ${pickles[0]}`);
   const refs = stateDictOf(value, options, source);
+  // What the pickle says each storage needs bounds its entry, before anything is inflated.
+  const needed = new Set<StorageRef>([...refs.values()].map((ref) => ref.storage));
+  for (const storage of needed) {
+    const entry = entries.get(`${prefix}data/${storage.key}`);
+    if (!entry || storage.type.dtype === null) continue; // materialise lists these problems
+    const bytesNeeded = storage.numel * storage.type.itemSize;
+    budget.take(entry, bytesNeeded, `storage ${storage.key} (${storage.numel} ${storage.type.dtype} elements) needs ${bytesNeeded}`);
+  }
   return materialise(refs, async (key) => {
     const entry: ZipEntry | undefined = entries.get(`${prefix}data/${key}`);
     return entry ? readZipEntry(bytes, entry, source) : null;
@@ -378,7 +441,9 @@ async function readLegacyPth(bytes: Uint8Array, options: ReadPthOptions, source:
  * Supports the zip format of torch >= 1.6 (stored entries, and deflated ones when re-zipped by another tool),
  * with zip64, the `byteorder` record of torch >= 2.1, and the legacy pre-1.6 format. Storage offsets, strides
  * and shared storages are honoured: every tensor is an independent C-order copy. Every zip entry is checked
- * against its CRC-32.
+ * against its CRC-32. Decompression bombs are refused before they are inflated: a storage entry may not declare
+ * more bytes than the pickle says its storage needs, the total is capped ({@link ReadPthOptions.maxBytes}), and
+ * no entry is ever inflated past the size it declares.
  *
  * The pickle is interpreted by a small VM that only knows the globals a state dict needs
  * (`collections.OrderedDict`, `torch._utils._rebuild_tensor_v2`, `torch.*Storage`...): nothing in the file is
@@ -394,8 +459,12 @@ async function readLegacyPth(bytes: Uint8Array, options: ReadPthOptions, source:
 export async function readPth(input: Uint8Array | ArrayBuffer, options: ReadPthOptions = {}): Promise<TorchStateDict> {
   const bytes = input instanceof Uint8Array ? input : new Uint8Array(input);
   const source = options.source ?? '.pth checkpoint';
-  if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b) return readZipPth(bytes, options, source);
-  if (bytes.length >= 2 && bytes[0] === 0x80) return readLegacyPth(bytes, options, source);
+  const named = (dict: TorchStateDict) => {
+    if (options.source !== undefined) SOURCES.set(dict, options.source);
+    return dict;
+  };
+  if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b) return named(await readZipPth(bytes, options, source));
+  if (bytes.length >= 2 && bytes[0] === 0x80) return named(await readLegacyPth(bytes, options, source));
   if (bytes.length > 262 && new TextDecoder('latin1').decode(bytes.subarray(257, 262)) === 'ustar') {
     throw new Error(`${source}: a tar checkpoint from torch < 0.4 is not supported; re-save it with torch >= 1.6.`);
   }

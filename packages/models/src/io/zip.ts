@@ -117,42 +117,57 @@ export function readZipDirectory(bytes: Uint8Array, source = 'zip'): Map<string,
   return entries;
 }
 
-type Inflate = (data: Uint8Array) => Promise<Uint8Array>;
+/** Thrown when an entry inflates past the size its directory entry declares. */
+class TooLarge extends Error {}
 
-/** Raw-deflate decompression: the Compression Streams API (browsers, Node >= 18), else Node's zlib. */
-async function inflateRaw(data: Uint8Array, what: string): Promise<Uint8Array> {
+/** Read a decompression stream, stopping as soon as it yields more than `maxBytes`. */
+async function readCapped(stream: ReadableStream<Uint8Array>, maxBytes: number): Promise<Uint8Array> {
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const {done, value} = await reader.read();
+    if (done) break;
+    total += value.length;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw new TooLarge();
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) { out.set(chunk, at); at += chunk.length; }
+  return out;
+}
+
+/**
+ * Raw-deflate decompression through the Compression Streams API (browsers, Node >= 20.19). Never
+ * produces more than `maxBytes` (the size the directory declares): a stream that would is refused.
+ */
+async function inflateRaw(data: Uint8Array, what: string, maxBytes: number): Promise<Uint8Array> {
+  const tooLarge = () => new Error(`${what} inflates to more than the ${maxBytes} bytes its directory entry declares ` +
+    '(a decompression bomb or a corrupt file); it was not inflated further.');
   if (typeof DecompressionStream !== 'undefined') {
     try {
       const stream = new Blob([data as BlobPart]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
-      return new Uint8Array(await new Response(stream).arrayBuffer());
+      return await readCapped(stream as ReadableStream<Uint8Array>, maxBytes);
     } catch (error) {
+      if (error instanceof TooLarge) throw tooLarge();
       throw new Error(`${what}: its deflate data is corrupt (${(error as Error).message}).`);
     }
   }
-  let inflate: Inflate | null = null;
-  try {
-    // Behind a variable so that browser bundlers do not try to resolve a Node built-in.
-    const moduleName = 'node:zlib';
-    const zlib = await import(/* @vite-ignore */ /* webpackIgnore: true */ moduleName) as
-      {inflateRawSync(d: Uint8Array): Uint8Array};
-    inflate = async (d) => zlib.inflateRawSync(d);
-  } catch {
-    inflate = null;
-  }
-  if (!inflate) {
-    throw new Error(`${what} is deflate-compressed and this platform has neither DecompressionStream nor zlib; ` +
-      're-save the checkpoint with torch.save (it stores entries uncompressed).');
-  }
-  try {
-    return await inflate(data);
-  } catch (error) {
-    throw new Error(`${what}: its deflate data is corrupt (${(error as Error).message}).`);
-  }
+  // Node >= 20.19 (this package's engines) and every current browser have DecompressionStream('deflate-raw'),
+  // so there is no Node zlib fallback: the browser entry imports nothing from node:*.
+  throw new Error(`${what} is deflate-compressed and this platform has no DecompressionStream('deflate-raw') ` +
+    '(Node >= 20.19 and current browsers have it); re-save the checkpoint with torch.save (it stores entries ' +
+    'uncompressed), or use a newer runtime.');
 }
 
 /**
  * The uncompressed bytes of one entry, checked against its size and CRC-32. Stored entries are returned as a
- * view into `bytes` (no copy).
+ * view into `bytes` (no copy); deflated ones are never inflated past the size the directory declares (check
+ * `entry.size` before calling this to refuse an entry that declares too much).
  */
 export async function readZipEntry(bytes: Uint8Array, entry: ZipEntry, source = 'zip'): Promise<Uint8Array> {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -174,7 +189,7 @@ export async function readZipEntry(bytes: Uint8Array, entry: ZipEntry, source = 
     if (entry.compressedSize !== entry.size) throw new Error(`${what}: stored entry with two different sizes (corrupt).`);
     data = bytes.subarray(start, end);
   } else if (entry.method === 8) {
-    data = await inflateRaw(bytes.subarray(start, end), what);
+    data = await inflateRaw(bytes.subarray(start, end), what, entry.size);
     if (data.length !== entry.size) {
       throw new Error(`${what} inflates to ${data.length} bytes, the directory says ${entry.size} (corrupt).`);
     }

@@ -50,6 +50,62 @@ export const NORM_EPSILON = 1e-5;
 /** BatchNorm momentum: `running = (1 - momentum)·running + momentum·batch` (PyTorch's default 0.1). */
 export const BATCH_NORM_MOMENTUM = 0.1;
 
+/** Rows summed per block by {@link batchMoments}'s tree of sums. */
+const SUM_BLOCK = 64;
+
+/**
+ * The column sums of `[n, C]`, as a tree of sums over blocks of {@link SUM_BLOCK} rows: the float32 rounding
+ * error grows with the tree's depth, not with n. tfjs-wasm's sum adds one value after another, which drifts
+ * by ~1e-5 over 16,384 values; the tree stays within one unit in the last place.
+ */
+function blockedColumnSum(x: tf.Tensor2D): tf.Tensor1D {
+  const channels = x.shape[1];
+  let t = x;
+  while (t.shape[0] > SUM_BLOCK) {
+    const rows = t.shape[0];
+    const padded = Math.ceil(rows / SUM_BLOCK) * SUM_BLOCK;
+    const whole = padded === rows ? t : tf.pad(t, [[0, padded - rows], [0, 0]]); // zeros leave the sums unchanged
+    t = tf.sum(tf.reshape(whole, [padded / SUM_BLOCK, SUM_BLOCK, channels]), 1);
+  }
+  return tf.sum(t, 0);
+}
+
+/** `t` with no gradient flowing back through it (tfjs has no stopGradient). */
+const constantForGradients = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => ({
+  value: tf.clone(args[0] as tf.Tensor),
+  gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
+})) as <T extends tf.Tensor>(t: T) => T;
+
+/** Per-channel batch statistics of {@link batchMoments}. */
+export interface BatchMoments {
+  /** Mean per channel, `[C]`. */
+  mean: tf.Tensor1D;
+  /** Biased variance per channel (divided by N·H·W), `[C]`. */
+  variance: tf.Tensor1D;
+}
+
+/**
+ * Per-channel mean and biased variance of `[N, H, W, C]` over N·H·W, numerically stable on every backend:
+ * blocked sums (a tree of 64-row sums) around a shift (the first value of each channel), and
+ * a second pass around the mean for the variance. Plain tfjs ops, so
+ * gradients flow through both statistics as through `tf.moments`, which this replaces for BatchNorm.
+ */
+export function batchMoments(x: tf.Tensor4D): BatchMoments {
+  return tf.tidy(() => {
+    const [batch, height, width, channels] = x.shape;
+    const count = batch * height * width;
+    const rows = tf.reshape(x, [count, channels]) as tf.Tensor2D;
+    // Sum around a shift (the first row): the terms are then as small as the spread, not the mean. The mean
+    // does not depend on the shift, so no gradient flows through it (one that did would cancel in float32).
+    const shift = constantForGradients(tf.reshape(tf.slice(rows, [0, 0], [1, channels]), [channels]));
+    const mean = tf.add(shift, tf.div(blockedColumnSum(tf.sub(rows, shift) as tf.Tensor2D), count)) as tf.Tensor1D;
+    // d var / d mean = -2/n·Σ(x - mean) = 0: centring on a constant copy of the mean gives the exact gradient.
+    const centred = tf.sub(rows, constantForGradients(mean));
+    const variance = tf.div(blockedColumnSum(tf.square(centred) as tf.Tensor2D), count) as tf.Tensor1D;
+    return {mean, variance};
+  });
+}
+
 /** A normalisation layer of the encoder. */
 interface Norm2d {
   apply(x: tf.Tensor4D, mode: NormMode): tf.Tensor4D;
@@ -116,8 +172,8 @@ export class BatchNorm2d {
         const shift = tf.sub(this.bias, tf.mul(this.runningMean, scale));
         return tf.add(tf.mul(x, scale), shift) as tf.Tensor4D;
       }
-      // Training: biased statistics over the whole batch and every position (differentiable through tf.moments).
-      const {mean, variance} = tf.moments(x, [0, 1, 2]);
+      // Training: biased statistics over the whole batch and every position (stable sums, differentiable).
+      const {mean, variance} = batchMoments(x);
       const scale = tf.mul(this.weight, tf.rsqrt(tf.add(variance, NORM_EPSILON)));
       const y = tf.add(tf.mul(tf.sub(x, mean), scale), this.bias) as tf.Tensor4D;
       if (mode.updateStats !== false) {

@@ -120,44 +120,14 @@ export class ConvPReLU {
   }
 }
 
-// Which 4x4 tap feeds each (phase, 3x3 offset) of a stride-2, padding-1 transposed convolution, per axis:
-// even outputs read taps 3 and 1 at input offsets -1 and 0; odd outputs read taps 2 and 0 at offsets 0 and +1.
-const PHASE_TAP = [[3, 1, -1], [-1, 2, 0]] as const;
-
-/** The constant [36, 16] matrix that turns a 4x4 kernel into the four 3x3 phase kernels. */
-function phaseSelection(): tf.Tensor2D {
-  const rows = new Float32Array(36 * 16);
-  for (let dy = 0; dy < 3; dy++) {
-    for (let dx = 0; dx < 3; dx++) {
-      for (let ry = 0; ry < 2; ry++) {
-        for (let rx = 0; rx < 2; rx++) {
-          const ky = PHASE_TAP[ry]![dy]!;
-          const kx = PHASE_TAP[rx]![dx]!;
-          if (ky < 0 || kx < 0) continue;
-          rows[(((dy * 3 + dx) * 2 + ry) * 2 + rx) * 16 + ky * 4 + kx] = 1;
-        }
-      }
-    }
-  }
-  return tf.tensor2d(rows, [36, 16]);
-}
-
-/** Interleave four phase outputs `[B,H,W,4C]` into `[B,2H,2W,C]`; gradient by reshape/transpose. */
-const interleavePhases = tf.customGrad(((x: tf.Tensor) => {
-  const [b, h, w, c4] = x.shape as [number, number, number, number];
-  const value = tf.depthToSpace(x as tf.Tensor4D, 2, 'NHWC');
-  const gradFunc = (dy: tf.Tensor): tf.Tensor => tf.reshape(
-      tf.transpose(tf.reshape(dy, [b, h, 2, w, 2, c4 / 4]), [0, 1, 3, 2, 4, 5]), [b, h, w, c4]);
-  return {value, gradFunc};
-}) as unknown as Parameters<typeof tf.customGrad>[0]);
-
 /**
  * PyTorch `nn.ConvTranspose2d(in, out, 4, stride=2, padding=1)` (MEB `lastconv`, Unet `deconv`): exactly
  * 2H x 2W out. The weight is stored as spec §7.5 says, `[4, 4, out, in]`.
  *
- * Computed as one 3x3 convolution with 4·out channels (one per output phase) followed by a depth-to-space
- * interleave, instead of tf.conv2dTranspose: on wasm its kernel (Conv2DBackpropInput) is ~15x slower than a
- * conv2d of the same size (design/backends.md), and this form also needs no transposed-conv gradient.
+ * Computed with tf.conv2dTranspose ('same' padding at stride 2 is PyTorch's padding 1 here). On wasm and cpu,
+ * useBackend registers a fast Conv2DBackpropInput (flow-ops conv_grad) for it, which measured 1.4-9x faster than
+ * the former form (a 3x3 conv to 4·out phase channels, then depth-to-space) with bit-identical outputs
+ * (packages/models/bench/deconv.bench.ts); its gradients are tfjs's own (conv2d and Conv2DBackpropFilter).
  */
 export class ConvTranspose2d {
   /** `[4, 4, out, in]` (PyTorch `[in, out, 4, 4]`). */
@@ -178,22 +148,11 @@ export class ConvTranspose2d {
       role: 'bias', fanIn, trainable: true});
   }
 
-  /** The [3, 3, in, 4·out] phase kernel built from the 4x4 weight (differentiable). */
-  phaseKernel(): tf.Tensor4D {
-    const {inChannels: cin, outChannels: cout} = this;
-    return tf.tidy(() => {
-      const selection = phaseSelection();
-      const taps = tf.reshape(this.weight, [16, cout * cin]);
-      const phases = tf.reshape(tf.matMul(selection, taps), [3, 3, 2, 2, cout, cin]);
-      return tf.reshape(tf.transpose(phases, [0, 1, 5, 2, 3, 4]), [3, 3, cin, 4 * cout]) as tf.Tensor4D;
-    });
-  }
-
   /** `[B,H,W,in]` -> `[B,2H,2W,out]`, optionally followed by a PReLU with slopes `prelu`. */
   apply(x: tf.Tensor4D, prelu?: tf.Tensor): tf.Tensor4D {
     return tf.tidy(() => {
-      const phases = tf.conv2d(x, this.phaseKernel(), 1, 1);
-      const up = interleavePhases(phases) as tf.Tensor4D;
+      const [b, h, w] = x.shape;
+      const up = tf.conv2dTranspose(x, this.weight as tf.Tensor4D, [b, 2 * h, 2 * w, this.outChannels], 2, 'same');
       const biased = tf.add(up, this.bias) as tf.Tensor4D;
       return prelu ? tf.prelu(biased, prelu) as tf.Tensor4D : biased;
     });

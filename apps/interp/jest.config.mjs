@@ -1,0 +1,3 @@
+import path from 'node:path';
+import {jestConfig} from '../../jest.preset.mjs';
+export default jestConfig(import.meta.dirname, {testEnvironment: path.join(import.meta.dirname, 'test/ort-environment.mjs')});

@@ -1,0 +1,21 @@
+import {autoScale} from './engine.js';
+
+describe('autoScale', () => {
+  const tfjs = {engine: 'tfjs' as const};
+  it('leaves frames up to 1080p alone', () => {
+    expect(autoScale(tfjs, 1920, 1080, false)).toEqual({options: tfjs, note: null});
+  });
+  it('estimates 4K motion at half and 8K at a quarter resolution, and says so', () => {
+    const k4 = autoScale(tfjs, 3840, 2160, false);
+    expect(k4.options.scale).toBe(0.5);
+    expect(k4.note).toMatch(/3840x2160 frames: motion is estimated at --scale 0.5 .*--scale 1 to force/);
+    expect(autoScale(tfjs, 7680, 4320, false).options.scale).toBe(0.25);
+  });
+  it('leaves the ONNX engine alone (it has no --scale)', () => {
+    expect(autoScale({engine: 'onnxruntime'}, 3840, 2160, false).options.scale).toBeUndefined();
+  });
+  it('honours an explicit --scale or --tile', () => {
+    expect(autoScale({...tfjs, scale: 1}, 3840, 2160, false).options.scale).toBe(1);
+    expect(autoScale(tfjs, 3840, 2160, true).options.scale).toBeUndefined();
+  });
+});

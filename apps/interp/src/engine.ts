@@ -1,0 +1,77 @@
+// What the commands need from a model: the middle frame of two 8-bit RGB frames. The real engines wrap
+// @daek/models' createInterpolator (tfjs) or the ONNX Runtime engine; tests inject a cheap deterministic one.
+import type {RgbImage} from '@daek/datasets';
+
+/** Inference engines `--engine` accepts. */
+export type EngineName = 'onnxruntime' | 'tfjs';
+
+/** Settings of an engine. */
+export interface EngineOptions {
+  /** Which runtime. */
+  engine: EngineName;
+  /** Threads for the runtime (ONNX Runtime's intra-op threads; tfjs-wasm in Node runs one). */
+  threads?: number;
+  /** Model name (default: what `createInterpolator()` loads with no model). */
+  model?: string;
+  /** Weights file (tfjs `model.json`, `.pth`, `.onnx`). */
+  weights?: string;
+  /** Estimate motion at this fraction of the resolution and warp at full resolution (default 1). */
+  scale?: number;
+}
+
+/** A loaded model that makes middle frames. */
+export interface Engine {
+  /** Runtime name, for the summary. */
+  readonly name: string;
+  /** Model name, for the summary. */
+  readonly model: string;
+  /** Where the weights came from, for the summary. */
+  readonly weights: string;
+  /** The frame halfway between `a` and `b` (same size, 8-bit RGB). */
+  middle(a: RgbImage, b: RgbImage): Promise<RgbImage>;
+  /** Release the model. */
+  dispose(): void;
+}
+
+/** Creates an engine; the commands take one so that tests can pass a cheap one. */
+export type EngineFactory = (options: EngineOptions) => Promise<Engine>;
+
+/** An `RgbImage` view of pixel bytes of any 8-bit array type (no copy). */
+export function asRgbImage(data: Uint8Array | Uint8ClampedArray, width: number, height: number): RgbImage {
+  const bytes = data instanceof Uint8Array ? data : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  return {data: bytes, width, height};
+}
+
+/** Dispose an engine without letting a failure there (e.g. after wasm ran out of memory) hide the error in flight. */
+export function disposeQuietly(engine: Engine): void {
+  try {
+    engine.dispose();
+  } catch {
+    // the run is over; the first error is the one to report
+  }
+}
+
+/** Network input above which the tfjs engine gets `--scale` automatically (1080p: what fits tfjs-wasm's 4 GiB heap). */
+export const AUTO_SCALE_ABOVE = 1920 * 1088;
+
+/** What {@link autoScale} decided. */
+export interface ScaleChoice {
+  /** The engine settings to use. */
+  options: EngineOptions;
+  /** The message for the user, or null when nothing changed. */
+  note: string | null;
+}
+
+/**
+ * tfjs engine, frames larger than 1080p, neither `--scale` nor `--tile` given: estimate motion at the largest power-of-two
+ * fraction of the resolution that is at most 1080p (4K -> 0.5), as RIFE advises for 4K. Returns the settings to use
+ * and the message to give (null when nothing changes).
+ */
+export function autoScale(options: EngineOptions, width: number, height: number, tiled: boolean): ScaleChoice {
+  if (options.engine !== 'tfjs' || options.scale !== undefined || tiled || width * height <= AUTO_SCALE_ABOVE) return {options, note: null};
+  let scale = 1;
+  while (width * height * scale * scale > AUTO_SCALE_ABOVE) scale /= 2;
+  return {options: {...options, scale},
+    note: `${width}x${height} frames: motion is estimated at --scale ${scale} (warped at full resolution) to stay within memory; ` +
+      'pass --scale 1 to force full resolution, or --tile N'};
+}

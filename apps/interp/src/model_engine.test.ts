@@ -1,0 +1,74 @@
+import * as tf from '@tensorflow/tfjs';
+import type {RgbImage} from '@daek/datasets';
+import {createInterpolator, type Interpolator} from '@daek/models';
+import {createModelEngine, scaledMiddle} from './model_engine.js';
+
+function pattern(width: number, height: number, shift: number): RgbImage {
+  const data = new Uint8Array(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const o = (y * width + x) * 3;
+      const u = x - shift;
+      data[o] = 128 + Math.round(100 * Math.sin(u / 5) * Math.cos(y / 7));
+      data[o + 1] = 128 + Math.round(90 * Math.cos(u / 9 + y / 11));
+      data[o + 2] = (u * 3 + y * 2) & 255;
+    }
+  }
+  return {data, width, height};
+}
+
+describe('scaledMiddle (--scale: motion at low resolution, warp at full resolution)', () => {
+  let interp: Interpolator;
+  beforeAll(async () => {
+    interp = await createInterpolator({backend: 'wasm', checkFrames: false}); // the shipped default model
+  });
+  afterAll(() => interp?.dispose());
+
+  it('at scale 1 rebuilds the network\'s own output from its flow, mask and residual', async () => {
+    const a = pattern(80, 64, 0);
+    const b = pattern(80, 64, 3);
+    const direct = await interp.interpolate({...a, channels: 3}, {...b, channels: 3});
+    const rebuilt = await scaledMiddle(interp, a, b, 1);
+    let worst = 0;
+    for (let i = 0; i < rebuilt.data.length; i++) worst = Math.max(worst, Math.abs(rebuilt.data[i]! - direct.data[i]!));
+    expect(worst).toBeLessThanOrEqual(1); // rounding only
+  });
+
+  it('at scale 0.5 keeps the full size, reproduces a still frame, and leaks no tensors', async () => {
+    const a = pattern(96, 72, 0);
+    const before = tf.memory().numTensors;
+    const out = await scaledMiddle(interp, a, a, 0.5);
+    expect(tf.memory().numTensors).toBe(before);
+    expect([out.width, out.height, out.data.length]).toEqual([96, 72, 96 * 72 * 3]);
+    let sum = 0;
+    for (let i = 0; i < out.data.length; i++) sum += Math.abs(out.data[i]! - a.data[i]!);
+    expect(sum / out.data.length).toBeLessThan(3);
+  });
+});
+
+describe('createModelEngine', () => {
+  it('tfjs and onnxruntime make the same middle frame (to rounding)', async () => {
+    const a = pattern(64, 48, 0);
+    const b = pattern(64, 48, 2);
+    const tfjsEngine = await createModelEngine({engine: 'tfjs'});
+    const onnxEngine = await createModelEngine({engine: 'onnxruntime', threads: 1});
+    try {
+      expect(tfjsEngine.name).toBe('tfjs wasm');
+      expect(onnxEngine.name).toMatch(/^onnxruntime-node cpu, 1 thread/);
+      const [x, y] = [await tfjsEngine.middle(a, b), await onnxEngine.middle(a, b)];
+      let worst = 0;
+      for (let i = 0; i < x.data.length; i++) worst = Math.max(worst, Math.abs(x.data[i]! - y.data[i]!));
+      expect(worst).toBeLessThanOrEqual(2);
+    } finally {
+      tfjsEngine.dispose();
+      onnxEngine.dispose();
+    }
+  });
+
+  it('refuses what an engine cannot do, by name', async () => {
+    await expect(createModelEngine({engine: 'onnxruntime', scale: 0.5})).rejects.toThrow(/--scale 0.5 needs the network's flow .*--engine tfjs/);
+    await expect(createModelEngine({engine: 'tfjs', weights: 'model.onnx'})).rejects.toThrow(/an \.onnx file needs --engine onnxruntime/);
+    await expect(createModelEngine({engine: 'tfjs', model: 'nope'})).rejects.toThrow(/--model: Unknown model "nope"/);
+    await expect(createModelEngine({engine: 'tfjs', weights: '/nonexistent/model.json'})).rejects.toThrow(/cannot load the model/);
+  });
+});

@@ -1,0 +1,16 @@
+// The ONNX protobuf messages (onnx-proto: protobufjs code generated from onnx.proto, ONNX 1.10, IR version 8).
+import onnxProto from 'onnx-proto';
+import type {onnx as OnnxTypes} from 'onnx-proto';
+
+export type {OnnxTypes};
+
+/** The `onnx` namespace of onnx-proto (ModelProto, GraphProto, NodeProto, TensorProto, ...): a CommonJS module. */
+export const onnx: typeof OnnxTypes = (onnxProto as unknown as {onnx: typeof OnnxTypes}).onnx;
+
+/** ONNX IR version written (8 = ONNX 1.10-1.12; Debian's python3-onnx 1.12 checks it). */
+export const IR_VERSION = 8;
+/** Default-domain opset written: 17 (GridSample needs 16). */
+export const OPSET = 17;
+
+/** TensorProto.DataType values used here. */
+export const DataType = {FLOAT: 1, INT64: 7, FLOAT16: 10} as const;

@@ -1,0 +1,80 @@
+// The onnxruntime engine of createInterpolator(): runs a DAEK.js .onnx on padded NHWC tfjs frames.
+import * as tf from '@tensorflow/tfjs';
+import {DAEK, MEMORY_LIGHT_ABOVE, type FrameExecutor, type OnnxExecutorRequest} from '@daek/models';
+import {exportOnnx, readNetworkWeights} from '../export_onnx.js';
+import {shippedOnnx} from '../shipped.js';
+import {OnnxModelError} from './errors.js';
+import {createOnnxSession, readModelBytes, type OnnxSession} from './session.js';
+
+/** Frames NHWC -> NCHW host data. */
+async function toNchw(x: tf.Tensor4D): Promise<Float32Array> {
+  const t = tf.transpose(x, [0, 3, 1, 2]);
+  try {
+    return await t.data() as Float32Array;
+  } finally {
+    t.dispose();
+  }
+}
+
+/**
+ * An executor over an existing session (frames are transposed to NCHW, the frame back to NHWC). With `large`, frames
+ * above `MEMORY_LIGHT_ABOVE` (@daek/models) 1/8-resolution positions run on the session it makes (once, on first use): an
+ * all-pairs correlation volume grows as (hw)² (daek-s at 1280x720 needs 5.3 GB), the memory-light graph linearly.
+ */
+export function sessionExecutor(session: OnnxSession, large?: () => Promise<OnnxSession>): FrameExecutor {
+  let largeSession: Promise<OnnxSession> | null = null;
+  return {
+    engine: 'onnxruntime',
+    description: session.description,
+    async run(img0, img1) {
+      const [batch, height, width] = img0.shape;
+      const big = large !== undefined && (height / 8) * (width / 8) > MEMORY_LIGHT_ABOVE;
+      if (big && largeSession === null) largeSession = large();
+      const target = big ? await largeSession! : session;
+      const [a, b] = await Promise.all([toNchw(img0), toNchw(img1)]);
+      const {merged} = await target.run(a, b, {batch, height, width});
+      return tf.tidy(() => tf.transpose(tf.tensor4d(merged, [batch, 3, height, width]), [0, 2, 3, 1]) as tf.Tensor4D);
+    },
+    async dispose() {
+      await session.release();
+      if (largeSession) await (await largeSession).release();
+    },
+  };
+}
+
+/**
+ * The onnxruntime executor for `createInterpolator({engine: 'onnxruntime'})`. The model is, in order: the `.onnx`
+ * given (its weights must be the network's: same SHA-256), the `.onnx` shipped for the model when the network holds
+ * the shipped weights, else the network exported in memory (float32, all-pairs correlation). A DAEK graph with the
+ * all-pairs correlation runs frames above 512x512 on a memory-light graph exported from the network on first use.
+ */
+export async function createOnnxExecutor(request: OnnxExecutorRequest): Promise<FrameExecutor> {
+  const {sha256} = await readNetworkWeights(request.network);
+  // An all-pairs DAEK graph gets a memory-light twin for large frames, exported from the same network when needed.
+  const large = (session: OnnxSession) => request.network instanceof DAEK && session.info.correlation === 'all-pairs' ?
+    async () => createOnnxSession(await exportOnnx(request.network, {model: request.model, correlation: 'memory-light'}),
+      {threads: request.threads, executionProvider: request.executionProvider, name: `${request.model} (memory-light, exported in memory)`}) :
+    undefined;
+  let source: Uint8Array | string | URL | null = request.onnx ?? null;
+  let name = typeof source === 'string' ? source : source instanceof URL ? source.href : 'the given .onnx';
+  if (source === null) {
+    const shipped = await shippedOnnx(request.model);
+    if (shipped) {
+      const bytes = await readModelBytes(shipped);
+      const session = await createOnnxSession(bytes, {threads: request.threads, executionProvider: request.executionProvider,
+        name: String(shipped)});
+      if (session.info.weightsSha256 === sha256) return sessionExecutor(session, large(session));
+      await session.release();
+    }
+    source = await exportOnnx(request.network, {model: request.model, correlation: 'all-pairs'});
+    name = `${request.model} (exported in memory)`;
+  }
+  const session = await createOnnxSession(source, {threads: request.threads, executionProvider: request.executionProvider, name});
+  if (session.info.weightsSha256 !== sha256) {
+    await session.release();
+    throw new OnnxModelError('mismatch', `${name} was exported from other weights than the ones loaded ` +
+      `(${session.info.model}, weights ${session.info.weightsSha256.slice(0, 12)} vs ${sha256.slice(0, 12)}). ` +
+      'Pass the matching weights, or export the .onnx again from them (daek-export).');
+  }
+  return sessionExecutor(session, large(session));
+}
