@@ -4,5 +4,5 @@ import {jestConfig} from '../../jest.preset.mjs';
 // environment is @daek/onnx's (main-realm typed arrays), so that the Node reference can run onnxruntime-node too.
 export default jestConfig(import.meta.dirname, {
   testMatch: ['<rootDir>/test/**/*.test.ts'], testTimeout: 240000, maxWorkers: 1,
-  testEnvironment: path.join(import.meta.dirname, '../../packages/onnx/test/ort-environment.mjs'),
+  testEnvironment: path.join(import.meta.dirname, '../../tools/testing/ort-environment.mjs'),
 });

@@ -2,10 +2,9 @@
 // augmentation per sample, batches of `[B, crop, crop, 3]` with drop_last. Everything random is a pure function of
 // (seed, epoch, position in the epoch), so a resumed run sees exactly the batches an uninterrupted one would.
 import * as tf from '@tensorflow/tfjs';
-import {readFileSync} from 'node:fs';
 import {
-  applyAugmentationToRaw, createRandom, createSyntheticTriplets, deriveSeed, drawAugmentation, exclusionRanges, openFrameFolder,
-  openUcf101, openVideo, openVimeoTriplet, type FrameRange, type RawTriplet, type TripletDataset,
+  applyAugmentationToRaw, createRandom, createSyntheticTriplets, deriveSeed, drawAugmentation, openFrameFolder,
+  openUcf101, openVideo, openVimeoTriplet, readHoldout, type FrameRange, type RawTriplet, type TripletDataset,
 } from '@daek/datasets';
 import type {FrameBatch} from './step.js';
 
@@ -70,26 +69,10 @@ export function parseDataSources(text: string, flag: string): DataSource[] {
 /**
  * Frames to hold out of training, from a manifest of evaluation triplets in the layout of
  * `video-clips/triplets/manifest.json`: `{"<video file name>": {"triplets": [{"source_frames": [a, b, c]}, ...]}}`.
- * Returns, per video file name, the frame ranges within `margin` frames of any evaluation triplet.
+ * Returns, per video file name, the frame ranges within `margin` frames of any evaluation triplet. The one reader
+ * is @daek/datasets' `readHoldout`, which `daek-data export --holdout` uses too.
  */
-export function holdoutRanges(manifestFile: string, margin: number): Map<string, FrameRange[]> {
-  let manifest: Record<string, {triplets?: {source_frames?: number[]}[]}>;
-  try {
-    manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as typeof manifest;
-  } catch (error) {
-    throw new Error(`--holdout ${manifestFile}: cannot read the manifest (${(error as Error).message}).`);
-  }
-  const out = new Map<string, FrameRange[]>();
-  for (const [video, entry] of Object.entries(manifest ?? {})) {
-    const triplets = (entry?.triplets ?? []).map((t) => t.source_frames);
-    if (triplets.length === 0 || triplets.some((f) => !Array.isArray(f) || f.length !== 3 || !f.every(Number.isInteger))) {
-      throw new Error(`--holdout ${manifestFile}: "${video}" needs triplets with three integer source_frames each.`);
-    }
-    out.set(video, exclusionRanges(triplets as [number, number, number][], margin));
-  }
-  if (out.size === 0) throw new Error(`--holdout ${manifestFile}: the manifest names no video.`);
-  return out;
-}
+export const holdoutRanges: (manifestFile: string, margin: number) => Map<string, FrameRange[]> = readHoldout;
 
 /** `vimeo:/data/vimeo_triplet` style text of a source. */
 export function describeSource(source: DataSource): string {
