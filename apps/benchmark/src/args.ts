@@ -28,7 +28,7 @@ Commands
   table2        Table II: the ablation presets (baseline, daek-f-ca, daek-f-sfa, daek-f-da, daek-da)
   table3        Table III: distillation schemes (daek-no-distill, daek-rt, daek-ot, rife-ot)
   middlebury    IE and PSNR on Middlebury Other (--middlebury DIR)
-  runtime       ms per frame by backend and resolution (--backends, --sizes)
+  runtime       ms per frame by backend and resolution (--backends, --sizes; --engine onnxruntime --threads N)
   decimate FILE drop every other frame of a video, interpolate them back, score against the originals
                 (daek-bench decimate --help)
 
@@ -56,7 +56,10 @@ Methods (default: the command's own list)
 
 Run
   --backend B             wasm (default), cpu or webgpu
-  --threads N             wasm: threads (default: the logical cores; results are bit-identical for any N)
+  --engine E              tfjs (default: the reference) or onnxruntime (@daek/onnx, onnxruntime-node) for the
+                          network methods; frame averaging and minterpolate ignore it
+  --threads N             wasm threads, or ONNX Runtime's with --engine onnxruntime (default: the logical cores;
+                          tfjs-wasm results are bit-identical for any N)
   --limit N               score only the first N triplets of each set (the output says "subset")
   --resume                reuse the rows of <out>/triplets.csv from an identical earlier run
   --out DIR               output folder (default daek-bench-results/<command>)
@@ -130,6 +133,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
         'reference-pattern': {type: 'string'}, 'pad-mode': {type: 'string'}, 'pad-multiple': {type: 'string'},
         'backend': {type: 'string'}, 'limit': {type: 'string'}, 'resume': {type: 'boolean'}, 'out': {type: 'string'},
         'warmup': {type: 'string'}, 'runs': {type: 'string'}, 'backends': {type: 'string'}, 'sizes': {type: 'string'}, 'threads': {type: 'string'},
+        'engine': {type: 'string'},
         'quiet': {type: 'boolean'}, 'help': {type: 'boolean', short: 'h'},
       },
     });
@@ -201,10 +205,12 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   const backends = v.backends ? v.backends.split(',').map((b) => parseBackend('--backends', b.trim())) : [backend];
   const sizes = (v.sizes ?? '256x256,448x256,1280x720').split(',').map((s) => parseSize('--sizes', s));
   const limit = positiveInteger('--limit', v.limit);
+  const engine = v.engine ?? 'tfjs';
+  if (engine !== 'tfjs' && engine !== 'onnxruntime') throw new UsageError(`--engine: expected tfjs or onnxruntime, got '${engine}'`);
   return {
     help: false,
     options: {
-      command, argv: [...argv], sets, methods, explicitMethods: v.method !== undefined, weights, backend, backends, sizes,
+      command, argv: [...argv], sets, methods, explicitMethods: v.method !== undefined, weights, backend, backends, sizes, engine,
       limit, threads: positiveInteger('--threads', v.threads) ?? os.availableParallelism(), resume: v.resume ?? false, out: path.resolve(v.out ?? path.join('daek-bench-results', command)),
       warmup: positiveInteger('--warmup', v.warmup, 0) ?? 1, runs: positiveInteger('--runs', v.runs, 0) ?? 3,
       padding: {mode: padMode, multiple: positiveInteger('--pad-multiple', v['pad-multiple']) ?? 32},

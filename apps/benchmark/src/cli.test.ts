@@ -42,6 +42,8 @@ describe('flags', () => {
     expect(options(['table3']).methods).toEqual(['daek:daek-no-distill', 'daek:daek-rt', 'daek:daek-ot', 'daek:rife-ot']);
     expect(options(['--ucf101', '/u']).command).toBe('table1');
     expect(options(['runtime', '--backends', 'cpu,wasm', '--sizes', '64x64']).sizes).toEqual([[64, 64]]);
+    expect(options(['runtime', '--engine', 'onnxruntime', '--threads', '2'])).toMatchObject({engine: 'onnxruntime', threads: 2});
+    expect(options(['runtime']).engine).toBe('tfjs');
   });
 
   it('rejects bad flags with a usage error that says what was expected', () => {
@@ -49,6 +51,7 @@ describe('flags', () => {
       [['tabel1'], /unknown command 'tabel1'/],
       [['--limit', '0'], /--limit: expected an integer >= 1, got '0'/],
       [['--backend', 'tpu'], /--backend: expected one of wasm, cpu, webgpu/],
+      [['--engine', 'torch'], /--engine: expected tfjs or onnxruntime, got 'torch'/],
       [['--method', 'dvf'], /unknown method 'dvf'; expected default \| average \| minterpolate\[=OPTIONS\] \| reference=DIR/],
       [['--quiet', 'decimate', 'x.mp4'], /decimate: put it first, as in daek-bench decimate FILE/],
       [['--method', 'reference'], /needs the folder of published frames/],

@@ -10,7 +10,7 @@ import {checkSet, type EvalSet} from './eval_sets.js';
 import {evaluateSet} from './evaluate.js';
 import {describeBackend, machineInfo} from './machine.js';
 import type {Method, MethodInfo, PaddingInfo} from './methods/method.js';
-import type {ModelsModule} from './methods/method_model.js';
+import type {BenchEngine, ModelsModule} from './methods/method_model.js';
 import {createMethod, parseMethodSpec, type MethodSpec} from './methods/parse.js';
 import type {ReferenceMethod} from './methods/reference.js';
 import type {ProgressStream} from './progress.js';
@@ -51,8 +51,10 @@ export interface BenchOptions {
   backend: BackendName;
   /** Backends of the `runtime` command. */
   backends: readonly BackendName[];
-  /** wasm: threads (`--threads`; default 1, the CLI's default is the logical cores). */
+  /** wasm threads, or ONNX Runtime's with `engine: 'onnxruntime'` (`--threads`; default 1, the CLI's default is the logical cores). */
   threads?: number;
+  /** The engine of the network methods (`--engine`; default tfjs). */
+  engine?: BenchEngine;
   /** Frame sizes of the `runtime` command, `[width, height]`. */
   sizes: readonly (readonly [number, number])[];
   /** Score at most this many triplets per set. */
@@ -143,6 +145,7 @@ async function runBenchLocked(options: BenchOptions): Promise<Report> {
   const backend = await describeBackend(backendInfo.adapter);
   const machine = await machineInfo(backendInfo.adapter);
   const context = {weights: options.weights, backend: options.backend, padding: options.padding,
+    engine: options.engine, threads: options.threads,
     referencePattern: options.referencePattern, models: options.models};
   const methods = specs.map((spec) => createMethod(spec, context));
   checkReferences(methods, options.sets, options.limit);
@@ -161,7 +164,10 @@ async function runBenchLocked(options: BenchOptions): Promise<Report> {
     }
     for (const name of options.backends) {
       const info = await useBackend(name, wasmOptions(name, options.threads));
-      const backendName = await describeBackend(info.adapter);
+      // With ONNX Runtime the backend only handles the frames: the row names the engine and its threads.
+      const backendName = options.engine === 'onnxruntime' ?
+        `onnxruntime-node cpu, ${options.threads ?? 1} thread${options.threads === 1 || options.threads === undefined ? '' : 's'} (frames on tfjs ${name})` :
+        await describeBackend(info.adapter);
       for (const spec of specs.filter((s) => !unavailable.has(s.text))) {
         const method = createMethod(spec, {...context, backend: name});
         const reason = await prepareOrExplain(method, spec, options);

@@ -1,6 +1,6 @@
 // Regenerate the .onnx files that ship with this package from the shipped daek-s weights of @daek/models
 // (packages/models/weights/daek-s): models/daek-s.onnx (float32) and models/daek-s.fp16.onnx (float16 weights), with the
-// all-pairs correlation (the ONNX engine exports a memory-light twin in memory for frames above 512x512).
+// memory-light correlation (exportOnnx's default: faster in ONNX Runtime at every size, linear memory).
 // Run after the weights are retrained: npm run ship-onnx -w packages/onnx. Reports what float16 changes on a
 // frame pair (frames, flows), measured with ONNX Runtime.
 import '../src/node.js'; // Node file access (model paths, core count), as the package's Node entry gives
@@ -17,7 +17,7 @@ await tf.setBackend('cpu');
 const weights = await shippedWeights(MODEL);
 if (!weights) throw new Error(`no weights ship for ${MODEL} in @daek/models`);
 const stored = await storedModelConfig(weights);
-const network = buildNetwork(MODEL, {...(stored?.daekConfig ?? {}), correlation: 'all-pairs'});
+const network = buildNetwork(MODEL, {...(stored?.daekConfig ?? {}), correlation: 'memory-light'});
 await loadNetworkWeights(network, weights);
 const root = path.resolve(import.meta.dirname, '..');
 await mkdir(path.join(root, 'models'), {recursive: true});

@@ -15,7 +15,7 @@ Writes the inference graph (student only) of a DAEK preset or IFNet as ONNX (ops
   --weights SRC           model.json (tfjs format), .pth, or 'random' (default: the weights shipped for the model)
   --out FILE              the .onnx to write (written to a temporary name, then renamed)
   --fp16                  store the weights as float16 (half the size; the graph still computes in float32)
-  --correlation MODE      all-pairs | memory-light (default: the model's configuration; memory-light for 4K)
+  --correlation MODE      all-pairs | memory-light (default memory-light: faster in ONNX Runtime, linear memory)
   --conv-transpose FORM   native | phase (default native)
   -h, --help              this text`;
 

@@ -50,6 +50,21 @@ describe('model method: description and errors', () => {
     method.dispose();
   });
 
+  it('passes --engine onnxruntime and its threads to createInterpolator, and names the engine', async () => {
+    const {models, calls} = fakeModels();
+    const method = createModelMethod({model: 'daek', preset: 'daek-f-ca', models, backend: 'wasm', engine: 'onnxruntime', threads: 2});
+    await method.prepare();
+    expect(calls.created[0]).toMatchObject({model: 'daek-f-ca', backend: 'wasm', engine: 'onnxruntime', threads: 2});
+    expect(method.describe().notes.at(-1)).toMatch(/^engine: /);
+    method.dispose();
+    // tfjs (the default) passes neither: wasm threads belong to the backend.
+    const tfjs = createModelMethod({model: 'daek', preset: 'daek-f-ca', models, backend: 'wasm', threads: 2});
+    await tfjs.prepare();
+    expect(calls.created[1]).not.toHaveProperty('engine');
+    expect(calls.created[1]).not.toHaveProperty('threads');
+    tfjs.dispose();
+  });
+
   it("'default' resolves to the models package's DEFAULT_MODEL with its shipped weights, and is named after it", async () => {
     const fake = fakeModels();
     const models = {...fake.models, DEFAULT_MODEL: 'daek-s', DAEK_PRESETS: ['daek', 'daek-s']};

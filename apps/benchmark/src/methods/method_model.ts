@@ -29,9 +29,14 @@ export interface InterpolatorLike {
   interpolate(frame0: tf.Tensor4D, frame1: tf.Tensor4D, options?: {t?: number}): Promise<tf.Tensor4D>;
   /** The network; DAEK and IFNet count their parameters. */
   network?: CountsParameters;
+  /** What runs the network passes (`tfjs wasm`, `onnxruntime-node cpu, 2 threads`, ...), when the module says. */
+  readonly executor?: string;
   /** Free the weights. */
   dispose(): void;
 }
+
+/** The engine that runs the network passes (`--engine`). */
+export type BenchEngine = 'tfjs' | 'onnxruntime';
 
 /** The settings this file passes to `createInterpolator`. */
 export interface InterpolatorSettings {
@@ -41,6 +46,10 @@ export interface InterpolatorSettings {
   weights: string;
   /** The backend to switch to. */
   backend?: string;
+  /** The engine of the network passes (omitted: tfjs). */
+  engine?: BenchEngine;
+  /** ONNX Runtime's intra-op threads (engine onnxruntime only; tfjs-wasm threads are set with the backend). */
+  threads?: number;
   /** The same padding the benchmark applies, so that the interpolator's own padding has nothing left to do. */
   padding: PaddingInfo;
   /** Inputs come from 8-bit files: skip the interpolator's NaN/range read-back. */
@@ -134,6 +143,10 @@ export interface ModelMethodOptions {
   weights?: string;
   /** Backend name, passed to createInterpolator and printed. */
   backend?: string;
+  /** The engine of the network passes (default tfjs: the reference implementation). */
+  engine?: BenchEngine;
+  /** ONNX Runtime's threads, with `engine: 'onnxruntime'`. */
+  threads?: number;
   /** Padding (default replicate, multiple 32, min size 128: spec §1.1 and §6). */
   padding?: Partial<PaddingInfo>;
   /** Row label (default `daek` / `daek:<preset>` / `rife`). */
@@ -200,9 +213,11 @@ export function createModelMethod(options: ModelMethodOptions): Method {
     info.weights = weights;
     const created = await loaded.models.createInterpolator({
       model: model === 'rife' ? 'rife' : preset!, weights: file ?? 'random', backend: options.backend,
+      ...(options.engine === 'onnxruntime' ? {engine: 'onnxruntime' as const, threads: options.threads} : {}),
       padding: {multiple: padding.multiple, mode: padding.mode, minSize: padding.minSize}, checkFrames: false,
     });
     interpolator = created;
+    if (options.engine === 'onnxruntime') info.notes.push(`engine: ${created.executor ?? 'onnxruntime'}`);
     const counted = countParameters(created);
     if (counted.student !== undefined) info.parameters = counted.student;
     if (counted.total !== undefined && counted.total !== counted.student) info.parametersWithTeacher = counted.total;

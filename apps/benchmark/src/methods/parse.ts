@@ -9,7 +9,7 @@
 import {createFrameAverage} from './frame_average.js';
 import {createMinterpolate} from './minterpolate.js';
 import type {Method, PaddingInfo} from './method.js';
-import {createModelMethod, type ModelsModule} from './method_model.js';
+import {createModelMethod, type BenchEngine, type ModelsModule} from './method_model.js';
 import {createReference} from './reference.js';
 
 /** A parsed `--method` spec. */
@@ -101,6 +101,10 @@ export interface MethodContext {
   weights: ReadonlyMap<string, string>;
   /** Backend name for createInterpolator. */
   backend: string;
+  /** Engine of the network methods (`--engine`; default tfjs). */
+  engine?: BenchEngine;
+  /** ONNX Runtime threads (`--threads`, engine onnxruntime). */
+  threads?: number;
   /** Padding of model methods. */
   padding: Partial<PaddingInfo>;
   /** File pattern of reference methods. */
@@ -122,6 +126,7 @@ export function createMethod(spec: MethodSpec, context: MethodContext): Method {
     case 'rife':
       return createModelMethod({
         model: spec.kind, preset: spec.preset, weights: weightsFor(spec, context.weights), backend: context.backend,
+        engine: context.engine, threads: context.threads,
         padding: context.padding, models: context.models,
       });
   }

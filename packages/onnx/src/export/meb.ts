@@ -3,8 +3,11 @@ import {convPrelu, convTranspose, resize, resizeFlow, type ExportContext} from '
 
 /** Inputs of one MEB, NCHW. */
 export interface MebValues {
-  /** Full-resolution image-like input `[B,c,H,W]`. */
-  x: string;
+  /**
+   * Full-resolution image-like inputs `[B,c_i,H,W]`, concatenated on channels. Each is resized on its own, so the
+   * concatenation happens at the block's scale (resizing is per channel: the same values, a 1/S² smaller copy).
+   */
+  x: readonly string[];
   /** Current flow `[B,4,H,W]`, or null for the first block. */
   flow: string | null;
   /** RIFE's scale S. */
@@ -20,7 +23,7 @@ export function exportMeb(ctx: ExportContext, prefix: string, input: MebValues, 
     {flow: string; mask: string; feat: string | null} {
   const {g} = ctx;
   const {scale} = input;
-  const parts = [resize(ctx, input.x, 1 / scale)];
+  const parts = input.x.map((part) => resize(ctx, part, 1 / scale));
   if (input.feat) parts.push(resize(ctx, input.feat, input.featUp));
   if (input.flow) parts.push(resizeFlow(ctx, input.flow, 1 / scale));
   let x = g.concat(parts, 1);

@@ -4,7 +4,7 @@ import {buildCorrelation, type BuiltCorrelation} from './correlation.js';
 import {exportEncoder} from './encoder.js';
 import {exportMeb} from './meb.js';
 import {exportMrb} from './mrb.js';
-import {warp, type ExportContext} from './ops.js';
+import {framePair, halves, warpPair, type ExportContext} from './ops.js';
 import {exportSynthesis} from './synthesis.js';
 
 /** The graph's three outputs, NCHW. */
@@ -21,8 +21,7 @@ export interface NetworkValues {
 function warpAndBlend(ctx: ExportContext, img0: string, img1: string, flow: string, maskLogit: string) {
   const {g} = ctx;
   const mask = g.op('Sigmoid', [maskLogit]);
-  const warped0 = warp(ctx, img0, g.channels(flow, 0, 2), 'full');
-  const warped1 = warp(ctx, img1, g.channels(flow, 2, 4), 'full');
+  const [warped0, warped1] = halves(ctx, warpPair(ctx, framePair(ctx, img0, img1), flow, 'full'));
   const merged = g.add(g.mul(warped0, mask), g.mul(warped1, g.sub(g.scalar(1), mask)));
   return {mask, warped0, warped1, merged};
 }
@@ -44,13 +43,13 @@ function stages(ctx: ExportContext, img0: string, img1: string, s: Stages): Netw
   for (let k = 0; k < 3; k++) {
     const scale = s.scales[k]!;
     if (flow && logit && stage) {
-      const x = g.concat([img0, img1, stage.warped0, stage.warped1, logit], 1);
+      const x = [img0, img1, stage.warped0, stage.warped1, logit];
       const d = exportMeb(ctx, `block${k}`, {x, flow, scale, feat, featUp: 2 * s.scales[k - 1]! / scale}, s.featChannels);
       flow = g.add(flow, d.flow);
       logit = g.add(logit, d.mask);
       feat = d.feat;
     } else {
-      const d = exportMeb(ctx, `block${k}`, {x: g.concat([img0, img1], 1), flow: null, scale, feat: null, featUp: 1},
+      const d = exportMeb(ctx, `block${k}`, {x: [img0, img1], flow: null, scale, feat: null, featUp: 1},
         s.featChannels);
       ({flow, feat} = d);
       logit = d.mask;
@@ -70,18 +69,18 @@ export function exportIfnetGraph(ctx: ExportContext, img0: string, img1: string,
 
 /** DAEK's student inference graph for `config` (the teacher never runs at inference). */
 export function exportDaekGraph(ctx: ExportContext, img0: string, img1: string, config: DaekConfig,
-    correlation: DaekConfig['correlation'], channelChunk?: number): NetworkValues {
+    correlation: DaekConfig['correlation']): NetworkValues {
   const {g} = ctx;
   const c = config;
   let corr: BuiltCorrelation | null = null;
   let context: string | null = null;
   if (c.useMrb) {
     // Both images through each encoder at once (stacked on the batch axis, as AMT's list call).
-    const both = g.concat([img0, img1], 0);
+    const both = framePair(ctx, img0, img1);
     if (c.useCa) {
       const [f0, f1] = g.opN('Split', [exportEncoder(ctx, both, 'fnet', 'instance')], 2, {axis: {i: 0}}, 'fmap');
       corr = buildCorrelation(ctx, f0!, f1!, {mode: correlation, levels: c.corrLevels, radius: c.corrRadius,
-        channels: c.fnetDim, channelChunk});
+        channels: c.fnetDim});
     }
     if (c.useSfa) {
       const [c0, c1] = g.opN('Split', [exportEncoder(ctx, both, 'cnet', 'batch')], 2, {axis: {i: 0}}, 'cmap');

@@ -155,6 +155,31 @@ export function pixelGrid(ctx: ExportContext, ref: string, key: string): string 
   return grid;
 }
 
+/**
+ * Two backward warps in one GridSample: `pair` `[2B,C,H,W]` (frame-0 images, then frame-1 images, on the batch
+ * axis) with `flow` `[B,4,H,W]`'s channels 0-1 and 2-3 respectively; returns `[2B,C,H,W]` in the same order. One
+ * node gives ONNX Runtime 2B·C planes to spread over its threads (3-channel images: 6 on 2 threads, not 3).
+ */
+export function warpPair(ctx: ExportContext, pair: string, flow: string, key: string): string {
+  const {g} = ctx;
+  return warp(ctx, pair, g.concat([g.channels(flow, 0, 2), g.channels(flow, 2, 4)], 0), key);
+}
+
+/** `[2B,...]` -> its two `[B,...]` halves (frame 0's, frame 1's). */
+export function halves(ctx: ExportContext, pair: string): [string, string] {
+  const [a, b] = ctx.g.opN('Split', [pair], 2, {axis: {i: 0}}, 'halves');
+  return [a!, b!];
+}
+
+/** img0 and img1 stacked on the batch axis, once per graph. */
+export function framePair(ctx: ExportContext, img0: string, img1: string): string {
+  const cached = ctx.g.memo.get('pair:frames');
+  if (cached) return cached;
+  const pair = ctx.g.concat([img0, img1], 0);
+  ctx.g.memo.set('pair:frames', pair);
+  return pair;
+}
+
 /** `[1,2,1,1]` factors that map pixel positions to GridSample's align-corners [-1, 1] range: 2/(W−1), 2/(H−1). */
 function alignCornersFactors(ctx: ExportContext, ref: string, key: string): string {
   const {g} = ctx;

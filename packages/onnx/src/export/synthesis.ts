@@ -1,18 +1,22 @@
 // RIFE's synthesis network (Contextnet + Unet; @daek/models nn/synthesis.ts) as ONNX, NCHW.
-import {conv, convPrelu, convTranspose, preluSlope, resizeFlow, warp, type ExportContext} from './ops.js';
+import {conv, convPrelu, convTranspose, framePair, halves, preluSlope, resizeFlow, warpPair, type ExportContext} from './ops.js';
 
 function conv2(ctx: ExportContext, x: string, prefix: string, stride = 2): string {
   return convPrelu(ctx, convPrelu(ctx, x, `${prefix}.conv1`, stride, 1), `${prefix}.conv2`, 1, 1);
 }
 
-function contextnet(ctx: ExportContext, image: string, flow: string): string[] {
-  const out: string[] = [];
-  let x = image;
+/**
+ * Contextnet on both frames at once (`pair` `[2B,3,H,W]`, one weight set; flow `[B,4,H,W]`): per level, frame 0's
+ * and frame 1's warped features.
+ */
+function contextnet(ctx: ExportContext, pair: string, flow: string): [string, string][] {
+  const out: [string, string][] = [];
+  let x = pair;
   let f = flow;
   for (let level = 1; level <= 4; level++) {
     x = conv2(ctx, x, `contextnet.conv${level}`);
     f = resizeFlow(ctx, f, 0.5);
-    out.push(warp(ctx, x, f, `context${level}`));
+    out.push(halves(ctx, warpPair(ctx, x, f, `context${level}`)));
   }
   return out;
 }
@@ -25,8 +29,9 @@ export interface SynthesisValues {
 /** `clamp(merged + 2·unet − 1, 0, 1)`. */
 export function exportSynthesis(ctx: ExportContext, v: SynthesisValues): string {
   const {g} = ctx;
-  const c0 = contextnet(ctx, v.img0, g.channels(v.flow, 0, 2));
-  const c1 = contextnet(ctx, v.img1, g.channels(v.flow, 2, 4));
+  const context = contextnet(ctx, framePair(ctx, v.img0, v.img1), v.flow);
+  const c0 = context.map(([a]) => a);
+  const c1 = context.map(([, b]) => b);
   const s0 = conv2(ctx, g.concat([v.img0, v.img1, v.warped0, v.warped1, v.maskLogit, v.flow], 1), 'unet.down0');
   const s1 = conv2(ctx, g.concat([s0, c0[0]!, c1[0]!], 1), 'unet.down1');
   const s2 = conv2(ctx, g.concat([s1, c0[1]!, c1[1]!], 1), 'unet.down2');

@@ -6,14 +6,39 @@ import {shippedOnnx} from '../shipped.js';
 import {OnnxModelError} from './errors.js';
 import {createOnnxSession, readModelBytes, type OnnxSession} from './session.js';
 
-/** Frames NHWC -> NCHW host data. */
-async function toNchw(x: tf.Tensor4D): Promise<Float32Array> {
-  const t = tf.transpose(x, [0, 3, 1, 2]);
-  try {
-    return await t.data() as Float32Array;
-  } finally {
-    t.dispose();
+/**
+ * NHWC <-> NCHW on host data, in plain loops: tfjs's generic transpose on the cpu backend cost about 60 ms per
+ * 448x256 frame pair (a sixth of ONNX Runtime's own time for daek-s), these loops a few.
+ */
+export function nhwcToNchw(data: Float32Array, [batch, height, width, channels]: readonly number[]): Float32Array {
+  const out = new Float32Array(data.length);
+  const plane = height! * width!;
+  for (let b = 0; b < batch!; b++) {
+    const base = b * plane * channels!;
+    for (let c = 0; c < channels!; c++) {
+      const target = base + c * plane;
+      for (let p = 0, q = base + c; p < plane; p++, q += channels!) out[target + p] = data[q]!;
+    }
   }
+  return out;
+}
+
+/** The inverse of {@link nhwcToNchw}: `[B,C,H,W]` host data to NHWC. */
+export function nchwToNhwc(data: Float32Array, [batch, channels, height, width]: readonly number[]): Float32Array {
+  const out = new Float32Array(data.length);
+  const plane = height! * width!;
+  for (let b = 0; b < batch!; b++) {
+    const base = b * plane * channels!;
+    for (let c = 0; c < channels!; c++) {
+      const source = base + c * plane;
+      for (let p = 0, q = base + c; p < plane; p++, q += channels!) out[q] = data[source + p]!;
+    }
+  }
+  return out;
+}
+
+async function toNchw(x: tf.Tensor4D): Promise<Float32Array> {
+  return nhwcToNchw(await x.data() as Float32Array, x.shape);
 }
 
 /**
@@ -33,7 +58,7 @@ export function sessionExecutor(session: OnnxSession, large?: () => Promise<Onnx
       const target = big ? await largeSession! : session;
       const [a, b] = await Promise.all([toNchw(img0), toNchw(img1)]);
       const {merged} = await target.run(a, b, {batch, height, width});
-      return tf.tidy(() => tf.transpose(tf.tensor4d(merged, [batch, 3, height, width]), [0, 2, 3, 1]) as tf.Tensor4D);
+      return tf.tensor4d(nchwToNhwc(merged, [batch, 3, height, width]), [batch, height, width, 3]);
     },
     async dispose() {
       await session.release();
@@ -45,8 +70,9 @@ export function sessionExecutor(session: OnnxSession, large?: () => Promise<Onnx
 /**
  * The onnxruntime executor for `createInterpolator({engine: 'onnxruntime'})`. The model is, in order: the `.onnx`
  * given (its weights must be the network's: same SHA-256), the `.onnx` shipped for the model when the network holds
- * the shipped weights, else the network exported in memory (float32, all-pairs correlation). A DAEK graph with the
- * all-pairs correlation runs frames above 512x512 on a memory-light graph exported from the network on first use.
+ * the shipped weights, else the network exported in memory (float32, memory-light correlation). A DAEK graph with
+ * the all-pairs correlation (given by the caller) runs frames above 512x512 on a memory-light graph exported from the
+ * network on first use.
  */
 export async function createOnnxExecutor(request: OnnxExecutorRequest): Promise<FrameExecutor> {
   const {sha256} = await readNetworkWeights(request.network);
@@ -66,7 +92,7 @@ export async function createOnnxExecutor(request: OnnxExecutorRequest): Promise<
       if (session.info.weightsSha256 === sha256) return sessionExecutor(session, large(session));
       await session.release();
     }
-    source = await exportOnnx(request.network, {model: request.model, correlation: 'all-pairs'});
+    source = await exportOnnx(request.network, {model: request.model});
     name = `${request.model} (exported in memory)`;
   }
   const session = await createOnnxSession(source, {threads: request.threads, executionProvider: request.executionProvider, name});
