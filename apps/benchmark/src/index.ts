@@ -26,7 +26,7 @@ export {createReference, DEFAULT_REFERENCE_PATTERN} from './methods/reference.js
 export type {ReferenceMethod, ReferenceOptions} from './methods/reference.js';
 export {createModelMethod, loadModels, presetNames, shippedWeights} from './methods/method_model.js';
 export type {
-  CountsParameters, InterpolatorLike, InterpolatorSettings, LoadedModels, ModelFamily, ModelMethodOptions, ModelsModule, PresetEntry,
+  BenchEngine, CountsParameters, InterpolatorLike, InterpolatorSettings, LoadedModels, ModelFamily, ModelMethodOptions, ModelsModule, PresetEntry,
 } from './methods/method_model.js';
 export {createMethod, METHOD_GRAMMAR, parseMethodSpec, parseWeightsFlags, presetAliases, SAME_MODEL, weightsFor} from './methods/parse.js';
 export type {MethodContext, MethodSpec} from './methods/parse.js';

@@ -36,8 +36,10 @@ async function child(job: Job): Promise<Result> {
   let executor: FrameExecutor;
   if (engine.startsWith('ort-')) {
     const threads = Number(engine.slice(4));
-    const session = await createOnnxSession(await exportOnnx(network, {correlation, convTranspose: job.convTranspose}), {threads, runtime: 'node'});
-    executor = sessionExecutor(session);
+    const bytes = await exportOnnx(network, {correlation, convTranspose: job.convTranspose});
+    const session = await createOnnxSession(bytes, {threads, runtime: 'node'});
+    // As the engine of createInterpolator: frames above 1920x1088 on a session without the memory arena.
+    executor = sessionExecutor(session, {lowMemory: () => createOnnxSession(bytes, {threads, runtime: 'node', memoryArena: false})});
   } else {
     executor = tfjsExecutor(network, correlation);
   }

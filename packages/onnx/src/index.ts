@@ -15,7 +15,8 @@ export type {
 } from './runtime/session.js';
 export {readModelInfo} from './runtime/model_info.js';
 export type {OnnxModelInfo} from './runtime/model_info.js';
-export {createOnnxExecutor, sessionExecutor} from './runtime/executor.js';
+export {createOnnxExecutor, LOW_MEMORY_ABOVE, sessionExecutor} from './runtime/executor.js';
+export type {LargeFrameSessions} from './runtime/executor.js';
 export {
   isOutOfMemory, OnnxBackendUnavailableError, OnnxModelError, OnnxOutOfMemoryError, OnnxRuntimeMissingError,
 } from './runtime/errors.js';

@@ -1,5 +1,7 @@
 import {describe, expect, it} from '@jest/globals';
-import {nchwToNhwc, nhwcToNchw} from './executor.js';
+import * as tf from '@tensorflow/tfjs';
+import {LOW_MEMORY_ABOVE, nchwToNhwc, nhwcToNchw, sessionExecutor} from './executor.js';
+import type {OnnxSession} from './session.js';
 
 describe('host layout conversions', () => {
   it('moves NHWC element (b, y, x, c) to NCHW (b, c, y, x) and back', () => {
@@ -10,5 +12,47 @@ describe('host layout conversions', () => {
       expect(nchw[((b * 5 + c) * 3 + y) * 4 + x]).toBe(nhwc[((b * 3 + y) * 4 + x) * 5 + c]);
     }
     expect(Array.from(nchwToNhwc(nchw, [2, 5, 3, 4]))).toEqual(Array.from(nhwc));
+  });
+});
+
+describe('sessionExecutor', () => {
+  /** A session that records the frame sizes it ran and returns a constant frame. */
+  function fakeSession(value: number, sizes: number[][]): OnnxSession {
+    return {
+      info: {} as OnnxSession['info'], runtime: 'onnxruntime-node', executionProvider: 'cpu', threads: 1, description: 'fake',
+      async run(_a, _b, {batch, height, width}) {
+        sizes.push([height, width]);
+        const n = batch * height * width;
+        return {merged: new Float32Array(3 * n).fill(value), flow: new Float32Array(4 * n), mask: new Float32Array(n)};
+      },
+      async release() {
+        sizes.push([-1]);
+      },
+    };
+  }
+
+  it('runs frames above 1920x1088 on the low-memory session, made once on first use; smaller ones on the main one', async () => {
+    const [mainRuns, lowRuns] = [[] as number[][], [] as number[][]];
+    let made = 0;
+    const executor = sessionExecutor(fakeSession(0.25, mainRuns), {lowMemory: async () => {
+      made++;
+      return fakeSession(0.75, lowRuns);
+    }});
+    const run = async (h: number, w: number) => {
+      const frame = tf.zeros([1, h, w, 3]) as tf.Tensor4D;
+      const out = await executor.run(frame, frame);
+      const value = (await out.data())[0];
+      tf.dispose([frame, out]);
+      return value;
+    };
+    expect(await run(1088, 1920)).toBe(0.25);
+    expect(await run(1104, 1920)).toBe(0.75);
+    expect(await run(1104, 1920)).toBe(0.75);
+    expect(made).toBe(1);
+    expect(mainRuns).toEqual([[1088, 1920]]);
+    expect(lowRuns).toEqual([[1104, 1920], [1104, 1920]]);
+    await executor.dispose();
+    expect(lowRuns.at(-1)).toEqual([-1]);
+    expect(LOW_MEMORY_ABOVE).toBe(1920 * 1088);
   });
 });

@@ -41,28 +41,47 @@ async function toNchw(x: tf.Tensor4D): Promise<Float32Array> {
   return nhwcToNchw(await x.data() as Float32Array, x.shape);
 }
 
+/** Frames above this many pixels run on a session without ONNX Runtime's memory arena (see `memoryArena`). */
+export const LOW_MEMORY_ABOVE = 1920 * 1088;
+
+/** Sessions made on first use for large frames. */
+export interface LargeFrameSessions {
+  /** For frames above `MEMORY_LIGHT_ABOVE` (@daek/models) 1/8-resolution positions: a memory-light twin of an all-pairs graph. */
+  memoryLight?: () => Promise<OnnxSession>;
+  /** For frames above {@link LOW_MEMORY_ABOVE} pixels: the memory-light graph without the memory arena. */
+  lowMemory?: () => Promise<OnnxSession>;
+}
+
 /**
- * An executor over an existing session (frames are transposed to NCHW, the frame back to NHWC). With `large`, frames
- * above `MEMORY_LIGHT_ABOVE` (@daek/models) 1/8-resolution positions run on the session it makes (once, on first use): an
- * all-pairs correlation volume grows as (hw)² (daek-s at 1280x720 needs 5.3 GB), the memory-light graph linearly.
+ * An executor over an existing session (frames are transposed to NCHW, the frame back to NHWC). Large frames run on
+ * the sessions `large` makes (once each, on first use): an all-pairs correlation volume grows as (hw)² (daek-s at
+ * 1280x720 needs 5.3 GB), the memory-light graph linearly; and above 1920x1088 ONNX Runtime's arena more than
+ * doubles the peak (daek-s 4K: 8.2 GB with it, 3.4 GB without).
  */
-export function sessionExecutor(session: OnnxSession, large?: () => Promise<OnnxSession>): FrameExecutor {
-  let largeSession: Promise<OnnxSession> | null = null;
+export function sessionExecutor(session: OnnxSession, large: LargeFrameSessions = {}): FrameExecutor {
+  const made = new Map<keyof LargeFrameSessions, Promise<OnnxSession>>();
+  const variant = (key: keyof LargeFrameSessions): Promise<OnnxSession> => {
+    let found = made.get(key);
+    if (!found) {
+      found = large[key]!();
+      made.set(key, found);
+    }
+    return found;
+  };
   return {
     engine: 'onnxruntime',
     description: session.description,
     async run(img0, img1) {
       const [batch, height, width] = img0.shape;
-      const big = large !== undefined && (height / 8) * (width / 8) > MEMORY_LIGHT_ABOVE;
-      if (big && largeSession === null) largeSession = large();
-      const target = big ? await largeSession! : session;
+      const target = large.lowMemory && height * width > LOW_MEMORY_ABOVE ? await variant('lowMemory') :
+        large.memoryLight && (height / 8) * (width / 8) > MEMORY_LIGHT_ABOVE ? await variant('memoryLight') : session;
       const [a, b] = await Promise.all([toNchw(img0), toNchw(img1)]);
       const {merged} = await target.run(a, b, {batch, height, width});
       return tf.tensor4d(nchwToNhwc(merged, [batch, 3, height, width]), [batch, height, width, 3]);
     },
     async dispose() {
       await session.release();
-      if (largeSession) await (await largeSession).release();
+      for (const pending of made.values()) await (await pending).release();
     },
   };
 }
@@ -77,10 +96,18 @@ export function sessionExecutor(session: OnnxSession, large?: () => Promise<Onnx
 export async function createOnnxExecutor(request: OnnxExecutorRequest): Promise<FrameExecutor> {
   const {sha256} = await readNetworkWeights(request.network);
   // An all-pairs DAEK graph gets a memory-light twin for large frames, exported from the same network when needed.
-  const large = (session: OnnxSession) => request.network instanceof DAEK && session.info.correlation === 'all-pairs' ?
-    async () => createOnnxSession(await exportOnnx(request.network, {model: request.model, correlation: 'memory-light'}),
-      {threads: request.threads, executionProvider: request.executionProvider, name: `${request.model} (memory-light, exported in memory)`}) :
-    undefined;
+  const large = (session: OnnxSession, bytes: Uint8Array | string | URL): LargeFrameSessions => {
+    const allPairs = request.network instanceof DAEK && session.info.correlation === 'all-pairs';
+    const memoryLightBytes = async () => allPairs ?
+      exportOnnx(request.network, {model: request.model, correlation: 'memory-light'}) : readModelBytes(bytes);
+    const make = async (memoryArena: boolean, what: string) => createOnnxSession(await memoryLightBytes(),
+      {threads: request.threads, executionProvider: request.executionProvider, memoryArena, name: `${request.model} (${what})`});
+    return {
+      ...(allPairs ? {memoryLight: () => make(true, 'memory-light, exported in memory')} : {}),
+      // Browsers have no arena switch (onnxruntime-web): the variant is for onnxruntime-node.
+      ...(session.runtime === 'onnxruntime-node' ? {lowMemory: () => make(false, 'memory-light, no memory arena')} : {}),
+    };
+  };
   let source: Uint8Array | string | URL | null = request.onnx ?? null;
   let name = typeof source === 'string' ? source : source instanceof URL ? source.href : 'the given .onnx';
   if (source === null) {
@@ -89,7 +116,7 @@ export async function createOnnxExecutor(request: OnnxExecutorRequest): Promise<
       const bytes = await readModelBytes(shipped);
       const session = await createOnnxSession(bytes, {threads: request.threads, executionProvider: request.executionProvider,
         name: String(shipped)});
-      if (session.info.weightsSha256 === sha256) return sessionExecutor(session, large(session));
+      if (session.info.weightsSha256 === sha256) return sessionExecutor(session, large(session, bytes));
       await session.release();
     }
     source = await exportOnnx(request.network, {model: request.model});
@@ -102,5 +129,5 @@ export async function createOnnxExecutor(request: OnnxExecutorRequest): Promise<
       `(${session.info.model}, weights ${session.info.weightsSha256.slice(0, 12)} vs ${sha256.slice(0, 12)}). ` +
       'Pass the matching weights, or export the .onnx again from them (daek-export).');
   }
-  return sessionExecutor(session, large(session));
+  return sessionExecutor(session, large(session, source));
 }

@@ -33,6 +33,23 @@ function otherModel(): Uint8Array {
 }
 
 describe('createOnnxSession', () => {
+  it('runs without the memory arena on request, with the same numbers, and says so', async () => {
+    const [withArena, without] = await Promise.all([createOnnxSession(bytes, {threads: 1}),
+      createOnnxSession(bytes, {threads: 1, memoryArena: false})]);
+    try {
+      expect(without.description).toBe('onnxruntime-node cpu, 1 thread (no memory arena)');
+      const [b, h, w] = [1, 32, 64];
+      const frame = Float32Array.from({length: b * 3 * h * w}, (_, i) => (i % 97) / 97);
+      const other = Float32Array.from(frame, (v) => 1 - v);
+      const [x, y] = [await withArena.run(frame, other, {batch: b, height: h, width: w}),
+        await without.run(frame, other, {batch: b, height: h, width: w})];
+      expect(Array.from(y.merged)).toEqual(Array.from(x.merged));
+    } finally {
+      await withArena.release();
+      await without.release();
+    }
+  });
+
   it('loads an exported model on onnxruntime-node and reports what runs', async () => {
     const session = await createOnnxSession(bytes, {threads: 1});
     try {
