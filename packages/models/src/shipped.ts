@@ -23,7 +23,7 @@ export interface ShippedFiles {
 const FILES: Readonly<Record<string, () => ShippedFiles>> = {
   'daek-s': () => ({
     modelJson: new URL('../weights/daek-s/model.json', import.meta.url),
-    shards: {'model.ba3b9d6c.shard1of1.bin': new URL('../weights/daek-s/model.ba3b9d6c.shard1of1.bin', import.meta.url)},
+    shards: {'model.790dee79.shard1of1.bin': new URL('../weights/daek-s/model.790dee79.shard1of1.bin', import.meta.url)},
   }),
 };
 
