@@ -20,10 +20,12 @@ describe('sessionExecutor', () => {
   function fakeSession(value: number, sizes: number[][]): OnnxSession {
     return {
       info: {} as OnnxSession['info'], runtime: 'onnxruntime-node', executionProvider: 'cpu', threads: 1, description: 'fake',
-      async run(_a, _b, {batch, height, width}) {
+      async run() {
+        throw new Error('the executor fetches the frame only');
+      },
+      async runFrame(_a, _b, {batch, height, width}) {
         sizes.push([height, width]);
-        const n = batch * height * width;
-        return {merged: new Float32Array(3 * n).fill(value), flow: new Float32Array(4 * n), mask: new Float32Array(n)};
+        return new Float32Array(3 * batch * height * width).fill(value);
       },
       async release() {
         sizes.push([-1]);

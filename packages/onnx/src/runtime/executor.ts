@@ -55,7 +55,7 @@ export interface LargeFrameSessions {
  * An executor over an existing session (frames are transposed to NCHW, the frame back to NHWC). Large frames run on
  * the sessions `large` makes (once each, on first use): an all-pairs correlation volume grows as (hw)² (daek-s at
  * 1280x720 needs 5.3 GB), the memory-light graph linearly; and above 1920x1088 ONNX Runtime's arena more than
- * doubles the peak (daek-s 4K: 8.2 GB with it, 3.4 GB without).
+ * doubles the peak (daek-s 4K: 8.2 GB with it, 3.7 GB without).
  */
 export function sessionExecutor(session: OnnxSession, large: LargeFrameSessions = {}): FrameExecutor {
   const made = new Map<keyof LargeFrameSessions, Promise<OnnxSession>>();
@@ -75,7 +75,7 @@ export function sessionExecutor(session: OnnxSession, large: LargeFrameSessions 
       const target = large.lowMemory && height * width > LOW_MEMORY_ABOVE ? await variant('lowMemory') :
         large.memoryLight && (height / 8) * (width / 8) > MEMORY_LIGHT_ABOVE ? await variant('memoryLight') : session;
       const [a, b] = await Promise.all([toNchw(img0), toNchw(img1)]);
-      const {merged} = await target.run(a, b, {batch, height, width});
+      const merged = await target.runFrame(a, b, {batch, height, width});
       return tf.tensor4d(nchwToNhwc(merged, [batch, 3, height, width]), [batch, height, width, 3]);
     },
     async dispose() {

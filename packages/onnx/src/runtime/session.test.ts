@@ -44,6 +44,8 @@ describe('createOnnxSession', () => {
       const [x, y] = [await withArena.run(frame, other, {batch: b, height: h, width: w}),
         await without.run(frame, other, {batch: b, height: h, width: w})];
       expect(Array.from(y.merged)).toEqual(Array.from(x.merged));
+      // The frame alone is the same frame.
+      expect(Array.from(await without.runFrame(frame, other, {batch: b, height: h, width: w}))).toEqual(Array.from(x.merged));
     } finally {
       await withArena.release();
       await without.release();
