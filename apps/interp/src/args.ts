@@ -48,6 +48,8 @@ Model
   --weights FILE        tfjs model.json, PyTorch .pth, or .onnx (--engine onnxruntime)
   --scale S             estimate motion at S times the resolution, warp at full resolution (--engine tfjs;
                         default: 1 up to 1080p, the largest of 1/2, 1/4, ... that brings larger frames to 1080p)
+  --ensemble            average the frames made from (a, b) and from (b, a): better frames (about +0.3 dB),
+                        twice the time
   --tile N              interpolate frames larger than N pixels in N x N tiles with feathered seams
   --tile-overlap N      overlap of the tiles (default 32)
 
@@ -112,7 +114,7 @@ export function parseCommandLine(argv: readonly string[]): Command {
         codec: {type: 'string'}, 'pix-fmt': {type: 'string'}, crf: {type: 'string'}, 'segment-frames': {type: 'string'},
         'scene-threshold': {type: 'string'}, 'scene-cut': {type: 'string'}, engine: {type: 'string'}, threads: {type: 'string'},
         model: {type: 'string'}, weights: {type: 'string'}, scale: {type: 'string'}, tile: {type: 'string'},
-        'tile-overlap': {type: 'string'}, overwrite: {type: 'boolean'}, resume: {type: 'boolean'}, json: {type: 'boolean'},
+        'tile-overlap': {type: 'string'}, ensemble: {type: 'boolean'}, overwrite: {type: 'boolean'}, resume: {type: 'boolean'}, json: {type: 'boolean'},
         quiet: {type: 'boolean'}, help: {type: 'boolean', short: 'h'}, t: {type: 'string'}, n: {type: 'string'},
       },
     });
@@ -131,6 +133,7 @@ export function parseCommandLine(argv: readonly string[]): Command {
     ...(v.model !== undefined ? {model: v.model} : {}),
     ...(v.weights !== undefined ? {weights: v.weights} : {}),
     ...(scale !== undefined ? {scale} : {}),
+    ...(v.ensemble ? {ensemble: true} : {}),
   };
   const sceneCut = (v['scene-cut'] ?? 'duplicate') as SceneCutMode;
   if (sceneCut !== 'duplicate' && sceneCut !== 'blend') throw usage(`--scene-cut: expected duplicate or blend, got '${sceneCut}'`);

@@ -19,3 +19,14 @@ describe('autoScale', () => {
     expect(autoScale(tfjs, 3840, 2160, true).options.scale).toBeUndefined();
   });
 });
+
+describe('--ensemble on the command line', () => {
+  it('reaches the engine options of every command, and is off by default', async () => {
+    const {parseCommandLine} = await import('./args.js');
+    const on = parseCommandLine(['video', 'in.mp4', '--multi', '2', '-o', 'out.mp4', '--ensemble']);
+    const off = parseCommandLine(['video', 'in.mp4', '--multi', '2', '-o', 'out.mp4']);
+    if (on.command !== 'video' || off.command !== 'video') throw new Error('expected video commands');
+    expect(on.job.engine.ensemble).toBe(true);
+    expect(off.job.engine).not.toHaveProperty('ensemble');
+  });
+});

@@ -17,6 +17,8 @@ export interface EngineOptions {
   weights?: string;
   /** Estimate motion at this fraction of the resolution and warp at full resolution (default 1). */
   scale?: number;
+  /** Average the middle frames of (a, b) and (b, a): better frames at twice the time (default false). */
+  ensemble?: boolean;
 }
 
 /** A loaded model that makes middle frames. */

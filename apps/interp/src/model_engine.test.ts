@@ -65,6 +65,32 @@ describe('createModelEngine', () => {
     }
   });
 
+  it('--ensemble averages the frames of (a, b) and (b, a), at scale 1 and at scale 0.5', async () => {
+    const a = pattern(64, 48, 0);
+    const b = pattern(64, 48, 4);
+    const plain = await createModelEngine({engine: 'tfjs'});
+    const ensemble = await createModelEngine({engine: 'tfjs', ensemble: true});
+    const halfPlain = await createModelEngine({engine: 'tfjs', scale: 0.5});
+    const halfEnsemble = await createModelEngine({engine: 'tfjs', scale: 0.5, ensemble: true});
+    try {
+      expect(ensemble.name).toMatch(/time-reversal ensemble/);
+      const check = async (one: typeof plain, both: typeof plain) => {
+        const [ab, ba, mean] = [await one.middle(a, b), await one.middle(b, a), await both.middle(a, b)];
+        let [worst, differs] = [0, 0];
+        for (let i = 0; i < mean.data.length; i++) {
+          worst = Math.max(worst, Math.abs(2 * mean.data[i]! - ab.data[i]! - ba.data[i]!));
+          differs = Math.max(differs, Math.abs(ab.data[i]! - ba.data[i]!));
+        }
+        expect(differs).toBeGreaterThan(0); // the two orders give different frames, so the mean is a real test
+        expect(worst).toBeLessThanOrEqual(2); // |2 mean - (ab + ba)| <= 2: each of the three rounded once
+      };
+      await check(plain, ensemble);
+      await check(halfPlain, halfEnsemble);
+    } finally {
+      [plain, ensemble, halfPlain, halfEnsemble].forEach((e) => e.dispose());
+    }
+  });
+
   it('refuses what an engine cannot do, by name', async () => {
     await expect(createModelEngine({engine: 'onnxruntime', scale: 0.5})).rejects.toThrow(/--scale 0.5 needs the network's flow .*--engine tfjs/);
     await expect(createModelEngine({engine: 'tfjs', weights: 'model.onnx'})).rejects.toThrow(/an \.onnx file needs --engine onnxruntime/);

@@ -38,6 +38,7 @@ export async function createModelEngine(options: EngineOptions): Promise<Engine>
       ...(options.weights !== undefined ? (weightsOnnx ? {onnx: options.weights} : {weights: options.weights}) : {}),
       engine: options.engine, backend: 'wasm', checkFrames: false,
       ...(options.threads !== undefined ? {threads: options.threads} : {}),
+      ...(options.ensemble ? {ensemble: true} : {}),
     });
   } catch (error) {
     const message = (error as Error).message;
@@ -48,6 +49,7 @@ export async function createModelEngine(options: EngineOptions): Promise<Engine>
     name: interp.executor, model: interp.model, weights: interp.weights,
     async middle(a, b) {
       try {
+        if (scale !== 1 && options.ensemble) return meanImage(await scaledMiddle(interp, a, b, scale), await scaledMiddle(interp, b, a, scale));
         if (scale !== 1) return await scaledMiddle(interp, a, b, scale);
         const out = await interp.interpolate({...a, channels: 3}, {...b, channels: 3});
         return asRgbImage(out.data as Uint8ClampedArray, out.width, out.height);
@@ -57,6 +59,13 @@ export async function createModelEngine(options: EngineOptions): Promise<Engine>
     },
     dispose: () => interp.dispose(),
   };
+}
+
+/** The rounded mean of two frames (`--ensemble` with `--scale`, where the interpolator's own float ensemble is bypassed). */
+function meanImage(x: RgbImage, y: RgbImage): RgbImage {
+  const data = new Uint8ClampedArray(x.data.length);
+  for (let i = 0; i < data.length; i++) data[i] = (x.data[i]! + y.data[i]! + 1) >> 1;
+  return asRgbImage(data, x.width, x.height);
 }
 
 /** wasm's heap is 4 GiB: a frame too large for it aborts. Name it, with the ways out. */

@@ -10,7 +10,7 @@ export type {
   InterpolateOptions, Interpolator, InterpolatorConfig, LoadProgress, ModelName, Network,
 } from './interpolator.js';
 export type {FrameInput, PixelFrame} from './frames.js';
-export {loadOnnxEngine, tfjsExecutor} from './executor.js';
+export {loadOnnxEngine, reversalEnsembleExecutor, tfjsExecutor} from './executor.js';
 export type {EngineName, FrameExecutor, OnnxEngineModule, OnnxExecutorRequest} from './executor.js';
 
 // Networks.

@@ -105,6 +105,25 @@ describeWithBackends('createInterpolator (IFNet, untrained weights)', () => {
     await expectNoLeaks(() => interp.interpolate(a, b), 3);
     await expectNoLeaks(() => interp.interpolate(a, b, {t: 0.375}), 2);
   });
+
+  it('ensemble: true gives the mean of the frames for (a, b) and (b, a), leaks nothing, and says so', async () => {
+    const weights = mkdtempSync(path.join(tmpdir(), 'daek-ens-'));
+    await saveNetwork(interp.network, weights);
+    const ens = await createInterpolator({weights, ensemble: true});
+    try {
+      expect(ens.executor).toMatch(/time-reversal ensemble/);
+      const [a, b] = framePair(64, 96, 5);
+      const [ab, ba, mean] = [await interp.interpolate(a, b), await interp.interpolate(b, a), await ens.interpolate(a, b)];
+      // The two orders differ (an untrained network is not symmetric), and the ensemble is their mean.
+      expect(tf.max(tf.abs(tf.sub(ab, ba))).dataSync()[0]!).toBeGreaterThan(1e-3);
+      const expected = tf.mul(tf.add(ab, ba), 0.5);
+      expect(tf.max(tf.abs(tf.sub(mean, expected))).dataSync()[0]!).toBeLessThan(1e-5);
+      await expectNoLeaks(() => ens.interpolate(a, b), 2);
+    } finally {
+      ens.dispose();
+      rmSync(weights, {recursive: true, force: true});
+    }
+  });
 }, {only: ['wasm']});
 
 describeWithBackends('createInterpolator weights', () => {

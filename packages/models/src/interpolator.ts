@@ -6,7 +6,7 @@ import {cropPadding, padToMultiple, useBackend, type BackendName, type PadMode} 
 import {DAEK} from './daek.js';
 import {checkFrameValues, fromFloatBatch, toFloatBatch, type FrameInput, type PixelFrame} from './frames.js';
 import {IFNet, type IFNetConfig} from './ifnet.js';
-import {loadOnnxEngine, MEMORY_LIGHT_ABOVE, tfjsExecutor, type EngineName, type FrameExecutor, type OnnxEngineModule} from './executor.js';
+import {loadOnnxEngine, MEMORY_LIGHT_ABOVE, reversalEnsembleExecutor, tfjsExecutor, type EngineName, type FrameExecutor, type OnnxEngineModule} from './executor.js';
 import {DAEK_PRESETS, resolveDaekConfig, type DaekConfig, type DaekPresetName} from './presets.js';
 import {loadNetworkWeights, storedModelConfig, type WeightsSource} from './weights_source.js';
 import {SHIPPED_WEIGHTS, shippedWeights} from './shipped.js';
@@ -132,6 +132,11 @@ export interface InterpolatorConfig {
    * on-demand import of `@daek/onnx` cannot be resolved. Default: that import.
    */
   onnxEngine?: OnnxEngineModule;
+  /**
+   * Run every network pass twice, on (frame0, frame1) and on (frame1, frame0), and average the two middle frames
+   * (default false). About +0.3 dB on real footage for `daek-s`, at twice the time per frame. Either engine.
+   */
+  ensemble?: boolean;
 }
 
 /** Options of {@link Interpolator.interpolate}. */
@@ -324,6 +329,7 @@ export async function createInterpolator(config: InterpolatorConfig = {}): Promi
     executor = engine === 'tfjs' ? tfjsExecutor(network, config.daekConfig?.correlation) :
       await (config.onnxEngine ?? await loadOnnxEngine()).createOnnxExecutor({model, network, onnx: config.onnx,
         threads: config.threads, executionProvider: config.executionProvider});
+    if (config.ensemble) executor = reversalEnsembleExecutor(executor);
   } catch (error) {
     network.dispose();
     throw error;

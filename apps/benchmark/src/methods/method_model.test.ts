@@ -7,6 +7,7 @@ import path from 'node:path';
 import {describeWithBackends, expectNoLeaks} from '@daek/testing';
 import {createModelMethod, presetNames} from './method_model.js';
 import {createMethod, parseMethodSpec} from './parse.js';
+import {runKey} from '../evaluate.js';
 import {fakeModels, patternImage, removeFolder, temporaryFolder} from '../../test/helpers.js';
 
 const triplet = (width: number, height: number) => ({
@@ -82,6 +83,26 @@ describe('model method: description and errors', () => {
     const none = createMethod(parseMethodSpec('default'), {weights: new Map(), backend: 'cpu', padding: {}, models: fake.models});
     await expect(none.prepare()).rejects.toThrow('names no default model');
     expect(() => parseMethodSpec('default=w.json')).toThrow('takes no preset or weights');
+  });
+
+  it("'+ensemble' asks createInterpolator for the ensemble, and the row and its run key say so", async () => {
+    const fake = fakeModels();
+    const models = {...fake.models, DEFAULT_MODEL: 'daek-s', DAEK_PRESETS: ['daek', 'daek-s']};
+    expect(parseMethodSpec('default+ensemble')).toEqual({kind: 'daek', preset: 'default', ensemble: true, text: 'default+ensemble'});
+    expect(parseMethodSpec('daek:daek-s+ensemble=w.pth')).toMatchObject({kind: 'daek', preset: 'daek-s', path: 'w.pth', ensemble: true});
+    expect(() => parseMethodSpec('average+ensemble')).toThrow("'+ensemble' is for network methods");
+    const plain = createMethod(parseMethodSpec('default'), {weights: new Map(), backend: 'cpu', padding: {}, models});
+    const both = createMethod(parseMethodSpec('default+ensemble'), {weights: new Map(), backend: 'cpu', padding: {}, models});
+    await plain.prepare();
+    await both.prepare();
+    expect(both.name).toBe('default (daek-s) + ensemble');
+    expect(fake.calls.created[1]).toMatchObject({model: 'daek-s', ensemble: true});
+    expect(fake.calls.created[0]).not.toHaveProperty('ensemble');
+    expect(both.describe().notes.at(-1)).toMatch(/time-reversal ensemble/);
+    const set = {key: 'middlebury', source: 'x'} as unknown as Parameters<typeof runKey>[1];
+    expect(runKey(both.describe(), set, 'cpu')).not.toBe(runKey(plain.describe(), set, 'cpu'));
+    plain.dispose();
+    both.dispose();
   });
 
   it('hashes the weights it is given and passes the path on', async () => {

@@ -50,6 +50,8 @@ export interface InterpolatorSettings {
   engine?: BenchEngine;
   /** ONNX Runtime's intra-op threads (engine onnxruntime only; tfjs-wasm threads are set with the backend). */
   threads?: number;
+  /** Average the frames of both input orders (`+ensemble`). */
+  ensemble?: boolean;
   /** The same padding the benchmark applies, so that the interpolator's own padding has nothing left to do. */
   padding: PaddingInfo;
   /** Inputs come from 8-bit files: skip the interpolator's NaN/range read-back. */
@@ -147,6 +149,8 @@ export interface ModelMethodOptions {
   engine?: BenchEngine;
   /** ONNX Runtime's threads, with `engine: 'onnxruntime'`. */
   threads?: number;
+  /** The time-reversal ensemble (`createInterpolator({ensemble: true})`); the row label gets ` + ensemble`. */
+  ensemble?: boolean;
   /** Padding (default replicate, multiple 32, min size 128: spec §1.1 and §6). */
   padding?: Partial<PaddingInfo>;
   /** Row label (default `daek` / `daek:<preset>` / `rife`). */
@@ -179,7 +183,8 @@ export function createModelMethod(options: ModelMethodOptions): Method {
   let preset = model === 'daek' ? options.preset ?? 'daek' : undefined;
   const shippedDefault = preset === SHIPPED_DEFAULT;
   const padding: PaddingInfo = {mode: 'replicate', multiple: 32, minSize: 128, ...options.padding};
-  const name = options.label ?? (model === 'rife' ? 'rife' : preset === 'daek' || shippedDefault ? preset! : `daek:${preset}`);
+  const suffix = options.ensemble ? ' + ensemble' : '';
+  const name = options.label ?? (model === 'rife' ? 'rife' : preset === 'daek' || shippedDefault ? preset! : `daek:${preset}`) + suffix;
   const info: MethodInfo = {name, kind: 'model', padding, notes: []};
   if (preset) info.preset = preset;
   let interpolator: InterpolatorLike | undefined;
@@ -193,7 +198,7 @@ export function createModelMethod(options: ModelMethodOptions): Method {
       if (resolved === undefined) throw new Error('this @daek/models names no default model (DEFAULT_MODEL); give a preset: daek:PRESET');
       preset = resolved;
       info.preset = resolved;
-      if (options.label === undefined) info.name = `default (${resolved})`;
+      if (options.label === undefined) info.name = `default (${resolved})${suffix}`;
       info.notes = [`the shipped default model of @daek/models (what createInterpolator() builds with no arguments): ${resolved}`];
     }
     const known = presetNames(loaded.models);
@@ -214,10 +219,12 @@ export function createModelMethod(options: ModelMethodOptions): Method {
     const created = await loaded.models.createInterpolator({
       model: model === 'rife' ? 'rife' : preset!, weights: file ?? 'random', backend: options.backend,
       ...(options.engine === 'onnxruntime' ? {engine: 'onnxruntime' as const, threads: options.threads} : {}),
+      ...(options.ensemble ? {ensemble: true} : {}),
       padding: {multiple: padding.multiple, mode: padding.mode, minSize: padding.minSize}, checkFrames: false,
     });
     interpolator = created;
     if (options.engine === 'onnxruntime') info.notes.push(`engine: ${created.executor ?? 'onnxruntime'}`);
+    if (options.ensemble) info.notes.push('time-reversal ensemble: the mean of the frames for (frame0, frame1) and (frame1, frame0), two passes');
     const counted = countParameters(created);
     if (counted.student !== undefined) info.parameters = counted.student;
     if (counted.total !== undefined && counted.total !== counted.student) info.parametersWithTeacher = counted.total;

@@ -6,6 +6,7 @@
 //   daek | daek:PRESET             DAEK, final model or an ablation preset
 //   rife                           RIFE's IFNet
 //   ...=WEIGHTS after a model      e.g. daek:daek-f-ca=weights/f-ca, rife=flownet.pkl
+//   ...+ensemble after a model     the time-reversal ensemble (createInterpolator({ensemble: true})), e.g. default+ensemble
 import {createFrameAverage} from './frame_average.js';
 import {createMinterpolate} from './minterpolate.js';
 import type {Method, PaddingInfo} from './method.js';
@@ -20,12 +21,15 @@ export interface MethodSpec {
   preset?: string;
   /** Weights path (models), folder (reference) or filter options (minterpolate). */
   path?: string;
+  /** Model methods: average the frames of (frame0, frame1) and (frame1, frame0) (`+ensemble`). */
+  ensemble?: boolean;
   /** The spec as written. */
   text: string;
 }
 
 /** The spec grammar, for error messages and --help. */
-export const METHOD_GRAMMAR = 'default | average | minterpolate[=OPTIONS] | reference=DIR | daek[:PRESET][=WEIGHTS] | rife[=WEIGHTS]';
+export const METHOD_GRAMMAR = 'default[+ensemble] | average | minterpolate[=OPTIONS] | reference=DIR | ' +
+  'daek[:PRESET][+ensemble][=WEIGHTS] | rife[+ensemble][=WEIGHTS]';
 
 /** Parse one `--method` spec. */
 export function parseMethodSpec(text: string): MethodSpec {
@@ -33,8 +37,17 @@ export function parseMethodSpec(text: string): MethodSpec {
   const head = (at < 0 ? text : text.slice(0, at)).trim();
   const value = at < 0 ? undefined : text.slice(at + 1);
   if (value !== undefined && value.length === 0) throw new Error(`--method ${text}: nothing after '='; expected ${METHOD_GRAMMAR}`);
-  const [name, preset, ...rest] = head.split(':');
+  const ensemble = head.endsWith('+ensemble');
+  const [name, preset, ...rest] = (ensemble ? head.slice(0, -'+ensemble'.length) : head).split(':');
   if (rest.length > 0) throw new Error(`--method ${text}: too many ':'; expected ${METHOD_GRAMMAR}`);
+  if (ensemble && !['default', 'daek', 'rife'].includes(name!)) {
+    throw new Error(`--method ${text}: '+ensemble' is for network methods (default, daek, rife), not '${name}'`);
+  }
+  const spec = parseBareSpec(text, name, preset, value);
+  return ensemble ? {...spec, ensemble: true} : spec;
+}
+
+function parseBareSpec(text: string, name: string | undefined, preset: string | undefined, value: string | undefined): MethodSpec {
   switch (name) {
     case 'average':
     case 'frame-average':
@@ -126,7 +139,7 @@ export function createMethod(spec: MethodSpec, context: MethodContext): Method {
     case 'rife':
       return createModelMethod({
         model: spec.kind, preset: spec.preset, weights: weightsFor(spec, context.weights), backend: context.backend,
-        engine: context.engine, threads: context.threads,
+        engine: context.engine, threads: context.threads, ...(spec.ensemble ? {ensemble: true} : {}),
         padding: context.padding, models: context.models,
       });
   }

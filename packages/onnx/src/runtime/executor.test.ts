@@ -1,6 +1,6 @@
 import {describe, expect, it} from '@jest/globals';
 import * as tf from '@tensorflow/tfjs';
-import {LOW_MEMORY_ABOVE, nchwToNhwc, nhwcToNchw, sessionExecutor} from './executor.js';
+import {LOW_MEMORY_ABOVE, nchwToNhwc, nhwcToNchw, sessionExecutor, sharedPromise} from './executor.js';
 import type {OnnxSession} from './session.js';
 
 describe('host layout conversions', () => {
@@ -56,5 +56,19 @@ describe('sessionExecutor', () => {
     await executor.dispose();
     expect(lowRuns.at(-1)).toEqual([-1]);
     expect(LOW_MEMORY_ABOVE).toBe(1920 * 1088);
+  });
+});
+
+describe('sharedPromise', () => {
+  it('makes the value once for every caller, and tries again after a failure', async () => {
+    let calls = 0;
+    const get = sharedPromise(async () => {
+      calls++;
+      if (calls === 1) throw new Error('first export failed');
+      return calls;
+    });
+    await expect(get()).rejects.toThrow('first export failed');
+    const [a, b] = await Promise.all([get(), get()]);
+    expect([a, b, await get(), calls]).toEqual([2, 2, 2, 2]);
   });
 });

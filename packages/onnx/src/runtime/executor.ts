@@ -43,6 +43,18 @@ async function toNchw(x: tf.Tensor4D): Promise<Float32Array> {
 /** Frames above this many pixels run on a session without ONNX Runtime's memory arena (see `memoryArena`). */
 export const LOW_MEMORY_ABOVE = 1920 * 1088;
 
+/**
+ * `make`, called on first use only; every caller shares its promise. A failure is not kept: the next call tries
+ * again.
+ */
+export function sharedPromise<T>(make: () => Promise<T>): () => Promise<T> {
+  let shared: Promise<T> | null = null;
+  return () => shared ??= make().catch((error: unknown) => {
+    shared = null;
+    throw error;
+  });
+}
+
 /** Sessions made on first use for large frames. */
 export interface LargeFrameSessions {
   /** For frames above `MEMORY_LIGHT_ABOVE` (@daek/models) 1/8-resolution positions: a memory-light twin of an all-pairs graph. */
@@ -97,8 +109,9 @@ export async function createOnnxExecutor(request: OnnxExecutorRequest): Promise<
   // An all-pairs DAEK graph gets a memory-light twin for large frames, exported from the same network when needed.
   const large = (session: OnnxSession, bytes: Uint8Array | string | URL): LargeFrameSessions => {
     const allPairs = request.network instanceof DAEK && session.info.correlation === 'all-pairs';
-    const memoryLightBytes = async () => allPairs ?
-      exportOnnx(request.network, {model: request.model, correlation: 'memory-light'}) : readModelBytes(bytes);
+    // One export (or read) shared by both variants: a 4K frame after a 720p one must not export the graph again.
+    const memoryLightBytes = sharedPromise(() => allPairs ?
+      exportOnnx(request.network, {model: request.model, correlation: 'memory-light'}) : readModelBytes(bytes));
     const make = async (memoryArena: boolean, what: string) => createOnnxSession(await memoryLightBytes(),
       {threads: request.threads, executionProvider: request.executionProvider, memoryArena, name: `${request.model} (${what})`});
     return {
