@@ -24,6 +24,12 @@ export type {
   BrightnessGain, ImageTexture, LayerPose, ProceduralTexture, SyntheticLayer, SyntheticScene, SyntheticSceneOptions, SyntheticTexture,
 } from './synthetic-scene.js';
 export {renderSyntheticFrame} from './synthetic-render.js';
+export {SYNTHETIC_NO_LAYER, renderSyntheticFlow} from './synthetic-flow.js';
+export type {SyntheticFlow} from './synthetic-flow.js';
+
+// --- optical-flow files (Middlebury .flo) ---
+export {decodeFlo, encodeFlo, FLO_MAGIC} from './flo.js';
+export type {FlowField} from './flo.js';
 
 // --- augmentation (spec §3.2) ---
 export {applyAugmentation, applyAugmentationToRaw, createAugmenter, drawAugmentation} from './augmentation.js';

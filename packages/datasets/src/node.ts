@@ -25,7 +25,7 @@ export type {FrameFolderOptions} from './frame-folder.js';
 
 // --- synthetic triplets (worker threads) ---
 export {createSyntheticTriplets} from './synthetic.js';
-export type {SyntheticTripletOptions} from './synthetic.js';
+export type {SyntheticTripletDataset, SyntheticTripletOptions} from './synthetic.js';
 
 // --- image I/O (sharp) ---
 export {decodeImage, encodeImage, readImage, writeImage} from './image.js';
@@ -34,7 +34,7 @@ export type {WriteFs} from './write-file.js';
 export type {ClampedRgb, EncodeOptions, ImageFormat} from './image.js';
 
 // --- export as a Vimeo-layout triplet set (daek-data export) ---
-export {exportVimeoTriplets, readHoldout} from './export.js';
-export type {ExportedSource, ExportOptions, ExportProgress, ExportSummary} from './export.js';
+export {EXPORT_FLOW_FILES, exportVimeoTriplets, readHoldout} from './export.js';
+export type {ExportedSource, ExportedTextures, ExportOptions, ExportProgress, ExportSummary} from './export.js';
 export {EXPORT_USAGE, openExportSources} from './export-cli.js';
 export type {ExportRequest} from './export-cli.js';

@@ -151,7 +151,8 @@ export interface CompiledScene {
   layers: CompiledLayer[];
 }
 
-function poseAt(layer: SyntheticLayer, time: number): LayerPose {
+/** A layer's pose at `time`: every parameter interpolated linearly between `start` (0) and `end` (1). */
+export function poseAt(layer: SyntheticLayer, time: number): LayerPose {
   const {start: a, end: b} = layer;
   return {
     x: a.x + (b.x - a.x) * time,
@@ -159,6 +160,75 @@ function poseAt(layer: SyntheticLayer, time: number): LayerPose {
     angle: a.angle + (b.angle - a.angle) * time,
     scale: a.scale + (b.scale - a.scale) * time,
   };
+}
+
+/**
+ * Where a layer is at one instant, as the renderer uses it. The pose maps a texture-local point q to the frame point
+ * `(pose.x, pose.y) + pose.scale * R(pose.angle) q`; frame pixel (i, j) is the point (i + 0.5, j + 0.5) (its centre),
+ * so its local point is `q = R(-angle) (i + 0.5 - x, j + 0.5 - y) / scale`. Pixels outside columns [x0, x1) and
+ * rows [y0, y1) have zero coverage.
+ */
+export interface LayerPlacement {
+  /** The pose at this instant. */
+  pose: LayerPose;
+  /** cosine(pose.angle). */
+  cos: number;
+  /** sine(pose.angle). */
+  sin: number;
+  /** 1 / pose.scale. */
+  inverseScale: number;
+  /** First column that may be covered. */
+  x0: number;
+  /** One past the last column that may be covered. */
+  x1: number;
+  /** First row that may be covered. */
+  y0: number;
+  /** One past the last row that may be covered. */
+  y1: number;
+}
+
+/** Place a layer at `time` in a width x height frame (the pose, its rotation and the pixel box it may cover). */
+export function placeLayer(layer: SyntheticLayer, time: number, width: number, height: number): LayerPlacement {
+  const pose = poseAt(layer, time);
+  const c = cosine(pose.angle);
+  const s = sine(pose.angle);
+  const inverseScale = 1 / pose.scale;
+  let x0 = 0, x1 = width, y0 = 0, y1 = height;
+  if (layer.shape !== 'plane') {
+    const hw = layer.halfWidth;
+    const hh = layer.halfHeight;
+    const margin = inverseScale + 1;
+    let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
+    for (const [qx, qy] of [[-hw - margin, -hh - margin], [hw + margin, -hh - margin], [-hw - margin, hh + margin], [hw + margin, hh + margin]]) {
+      const px = pose.x + pose.scale * (c * qx - s * qy);
+      const py = pose.y + pose.scale * (s * qx + c * qy);
+      minX = min(minX, px); maxX = max(maxX, px);
+      minY = min(minY, py); maxY = max(maxY, py);
+    }
+    x0 = max(0, floor(minX)); x1 = min(width, ceil(maxX));
+    y0 = max(0, floor(minY)); y1 = min(height, ceil(maxY));
+  }
+  return {pose, cos: c, sin: s, inverseScale, x0, x1, y0, y1};
+}
+
+/**
+ * The coverage (alpha) of a layer at the texture-local point (qx, qy), before clamping: `0.5 - d`, where d is the
+ * signed distance to the outline in frame pixels (negative inside), so the soft edge is a one-pixel ramp and alpha
+ * is 0.5 exactly on the outline. Values <= 0 mean not covered, >= 1 fully covered. A plane covers everything (1).
+ */
+export function layerAlpha(layer: SyntheticLayer, scale: number, qx: number, qy: number): number {
+  if (layer.shape === 'plane') return 1;
+  const hw = layer.halfWidth;
+  const hh = layer.halfHeight;
+  let distance: number;
+  if (layer.shape === 'ellipse') {
+    const ex = qx / hw;
+    const ey = qy / hh;
+    distance = (sqrt(ex * ex + ey * ey) - 1) * (min(hw, hh) * scale);
+  } else {
+    distance = max(abs(qx) - hw, abs(qy) - hh) * scale;
+  }
+  return 0.5 - distance;
 }
 
 /** Largest distance, in texture pixels, from a layer's origin to anything it must be able to draw. */
@@ -194,28 +264,9 @@ export function compileScene(scene: SyntheticScene): CompiledScene {
 function drawLayer(canvas: Float32Array, width: number, height: number, compiled: CompiledLayer, time: number,
     color: Float64Array): void {
   const {layer, texture} = compiled;
-  const pose = poseAt(layer, time);
-  const c = cosine(pose.angle);
-  const s = sine(pose.angle);
-  const inverseScale = 1 / pose.scale;
-  let x0 = 0, x1 = width, y0 = 0, y1 = height;
+  const {pose, cos: c, sin: s, inverseScale, x0, x1, y0, y1} = placeLayer(layer, time, width, height);
   const plane = layer.shape === 'plane';
-  const hw = layer.halfWidth;
-  const hh = layer.halfHeight;
-  if (!plane) {
-    const margin = inverseScale + 1;
-    let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
-    for (const [qx, qy] of [[-hw - margin, -hh - margin], [hw + margin, -hh - margin], [-hw - margin, hh + margin], [hw + margin, hh + margin]]) {
-      const px = pose.x + pose.scale * (c * qx - s * qy);
-      const py = pose.y + pose.scale * (s * qx + c * qy);
-      minX = min(minX, px); maxX = max(maxX, px);
-      minY = min(minY, py); maxY = max(maxY, py);
-    }
-    x0 = max(0, floor(minX)); x1 = min(width, ceil(maxX));
-    y0 = max(0, floor(minY)); y1 = min(height, ceil(maxY));
-  }
-  const ellipse = layer.shape === 'ellipse';
-  const edgeScale = min(hw, hh) * pose.scale;
+  const scale = pose.scale;
   for (let j = y0; j < y1; j++) {
     const dy = j + 0.5 - pose.y;
     for (let i = x0; i < x1; i++) {
@@ -224,16 +275,7 @@ function drawLayer(canvas: Float32Array, width: number, height: number, compiled
       const qy = (c * dy - s * dx) * inverseScale;
       let alpha = 1;
       if (!plane) {
-        // Signed distance to the outline in frame pixels; a one-pixel ramp gives anti-aliased edges.
-        let distance: number;
-        if (ellipse) {
-          const ex = qx / hw;
-          const ey = qy / hh;
-          distance = (sqrt(ex * ex + ey * ey) - 1) * edgeScale;
-        } else {
-          distance = max(abs(qx) - hw, abs(qy) - hh) * pose.scale;
-        }
-        alpha = 0.5 - distance;
+        alpha = layerAlpha(layer, scale, qx, qy);
         if (alpha <= 0) continue;
         if (alpha > 1) alpha = 1;
       }

@@ -5,8 +5,11 @@ import {fileURLToPath} from 'node:url';
 import {Worker} from 'node:worker_threads';
 import {createDataset, type LoaderOptions, type TripletDataset} from './dataset.js';
 import type {RgbImage} from './image.js';
+import {renderSyntheticFlow, type SyntheticFlow} from './synthetic-flow.js';
 import {compileScene, renderCompiled} from './synthetic-render.js';
-import {generateScene, resolveSceneOptions, type ResolvedSceneOptions, type SyntheticSceneOptions} from './synthetic-scene.js';
+import {
+  generateScene, resolveSceneOptions, type ResolvedSceneOptions, type SyntheticScene, type SyntheticSceneOptions,
+} from './synthetic-scene.js';
 
 /** Options of {@link createSyntheticTriplets}. `seed` seeds the scenes as well as shuffle and augmentation. */
 export interface SyntheticTripletOptions extends LoaderOptions, SyntheticSceneOptions {
@@ -15,9 +18,22 @@ export interface SyntheticTripletOptions extends LoaderOptions, SyntheticSceneOp
   /**
    * Render on this many worker threads (default 0: on the calling thread). Rendering is CPU work, so workers
    * let it run beside a training step on another core; `prefetch` (default 4) should be at least `workers`.
-   * The bytes are the same either way. Idle workers do not keep the process alive.
+   * The bytes are the same either way. Idle workers do not keep the process alive. Each worker gets its own copy of
+   * the options, `textures` included (structured clone): mind the memory of large texture sets.
    */
   workers?: number;
+}
+
+/** The dataset {@link createSyntheticTriplets} returns: a {@link TripletDataset} that also gives each sample's scene and exact flow. */
+export interface SyntheticTripletDataset extends TripletDataset {
+  /** The scene of sample `index` (its position in the unshuffled list; the id `synthetic-<seed>/<index>`). */
+  scene(index: number): SyntheticScene;
+  /**
+   * The exact flow from the ground-truth frame (time `t`) of the sample with this id to its frame0 and frame1
+   * ({@link renderSyntheticFlow} of its scene at `t`): the flow that matches `rawSamples()`' frames pixel for pixel.
+   * @throws Error when the id is not one of this dataset's.
+   */
+  groundTruthFlow(id: string): SyntheticFlow;
 }
 
 type Frames = [RgbImage, RgbImage, RgbImage];
@@ -89,7 +105,8 @@ class RenderPool {
  * ({@link createSyntheticScene}`(options, i)`): a textured background moving with the camera under 2-5
  * textured ellipses and rectangles that translate, rotate and scale (and occlude each other and the
  * background), optionally with a brightness change. frame0, gt and frame1 are the scene rendered at
- * t = 0, `t` and 1, so the ground truth is exact. The bytes depend only on the options and `i`
+ * t = 0, `t` and 1, so the ground truth is exact, and so is the flow from it to frame0 and frame1
+ * (`groundTruthFlow(id)`, see {@link renderSyntheticFlow}). The bytes depend only on the options and `i`
  * (not on shuffle, limit, prefetch or workers) and are identical on every machine. Ids are `synthetic-<seed>/<i>`.
  *
  * @example
@@ -98,7 +115,7 @@ class RenderPool {
  * for await (const batch of data.batches(8)) { ...; disposeBatch(batch); }
  * ```
  */
-export function createSyntheticTriplets(options: SyntheticTripletOptions): TripletDataset {
+export function createSyntheticTriplets(options: SyntheticTripletOptions): SyntheticTripletDataset {
   const count = options?.count;
   if (!(Number.isSafeInteger(count) && count >= 0)) {
     throw new Error(`createSyntheticTriplets: options.count: expected an integer >= 0, received ${count}`);
@@ -112,7 +129,7 @@ export function createSyntheticTriplets(options: SyntheticTripletOptions): Tripl
   const ids = Array.from({length: count}, (_, i) => `${prefix}/${i}`);
   const pool = workers > 0 ? new RenderPool(resolved, workers) : undefined;
   const t = resolved.t;
-  return createDataset({
+  const dataset = createDataset({
     kind: 'list',
     name: `synthetic:${resolved.seed}:${resolved.width}x${resolved.height}`,
     ids,
@@ -129,4 +146,18 @@ export function createSyntheticTriplets(options: SyntheticTripletOptions): Tripl
       return {raw: {frame0: frames[0], gt: frames[1], frame1: frames[2], t, id: ids[index]}};
     },
   }, options);
+  const scene = (index: number): SyntheticScene => {
+    if (!(Number.isInteger(index) && index >= 0 && index < count)) {
+      throw new Error(`${dataset.name}: scene(index): expected an integer in [0, ${count}), received ${index}`);
+    }
+    return generateScene(resolved, index);
+  };
+  const groundTruthFlow = (id: string): SyntheticFlow => {
+    const index = typeof id === 'string' && id.startsWith(`${prefix}/`) ? Number(id.slice(prefix.length + 1)) : NaN;
+    if (!(Number.isInteger(index) && index >= 0 && index < count && ids[index] === id)) {
+      throw new Error(`${dataset.name}: groundTruthFlow(id): no sample has the id '${id}' (ids are ${prefix}/0 .. ${prefix}/${count - 1})`);
+    }
+    return renderSyntheticFlow(generateScene(resolved, index), t);
+  };
+  return Object.assign(dataset, {scene, groundTruthFlow});
 }

@@ -82,6 +82,23 @@ def distill_loss(teacher_flow: Tensor, teacher_merged: Tensor, student_flows: li
     return terms
 
 
+def flow_loss(student_flows: list[Tensor], gt_flow: Tensor, has_flow: Tensor) -> Tensor:
+    """The optional flow-supervision term (an extension of the paper's loss, issue 16; off unless --flow-weight > 0).
+
+    ``gt_flow`` [B,4,H,W] is the exact flow of a synthetic scene (gt -> frame0, gt -> frame1, pixels) and
+    ``has_flow`` [B] marks the samples that have one. Per sample: the L1 distance mean_{c,x,y}|f_k - gt|, averaged
+    over the stages k; then the mean over the batch, counting samples without ground truth as 0 (so a batch's term
+    scales with its share of synthetic samples and never spikes when only one is present)."""
+    if not student_flows:
+        raise ValueError("flow_loss: student_flows must be a non-empty list.")
+    if gt_flow.shape != student_flows[0].shape:
+        raise ValueError(f"flow_loss: ground truth {tuple(gt_flow.shape)} does not match the predicted flows "
+                         f"{tuple(student_flows[0].shape)}.")
+    weight = has_flow.to(gt_flow.dtype).reshape(-1)
+    per_sample = torch.stack([(f.float() - gt_flow).abs().mean(dim=(1, 2, 3)) for f in student_flows]).mean(0)
+    return (per_sample * weight).mean()
+
+
 def total_loss(rec: Tensor, rec_teacher: Tensor | None = None, distill: Tensor | None = None,
                lambda_: float = 0.01) -> Tensor:
     """``L = L_rec + L_rec_tea + λ·L_dis`` (eqs. 7-9); ``L_rec`` alone when there is no teacher."""

@@ -45,6 +45,9 @@ def parser() -> argparse.ArgumentParser:
     o.add_argument("--lr", type=float, help="peak learning rate (default 1e-4)")
     o.add_argument("--lr-min", type=float, help="final learning rate (default 1e-6)")
     o.add_argument("--warmup", type=int, help="linear warmup steps (default min(2000, 10%% of the run))")
+    o.add_argument("--flow-weight", type=float, help="add this weight times an L1 flow-supervision term on samples "
+                   "with exact ground-truth flow (synthetic scenes exported with flow_t0.flo/flow_t1.flo); an "
+                   "extension of the paper's loss, default 0 (off)")
     o.add_argument("--weight-decay", type=float, help="AdamW decoupled weight decay (default 1e-3)")
     o.add_argument("--seed", type=int, help="weights, data order and augmentation (default 1234)")
     r = p.add_argument_group("run")

@@ -14,6 +14,13 @@ from PIL import Image, UnidentifiedImageError
 #: Frame names of a triplet folder, tried in order: Vimeo's, then @daek/datasets' triplet folders (and its exporter).
 TRIPLET_NAMES: tuple[tuple[str, str, str], ...] = (("im1.png", "im2.png", "im3.png"), ("frame0.png", "gt.png", "frame1.png"))
 
+#: Exact ground-truth flow beside a synthetic triplet (`daek-data export ... synthetic`): from the middle frame to
+#: frame0 and to frame1, Middlebury .flo, pixels (RIFE's F_t->0 and F_t->1, the flows backward warping uses).
+FLOW_NAMES: tuple[str, str] = ("flow_t0.flo", "flow_t1.flo")
+
+#: The Middlebury .flo magic number (float32 202021.25, "PIEH").
+FLO_MAGIC = 202021.25
+
 
 class DataError(ValueError):
     """Bad training data: a missing or empty folder, a list entry outside its root, an unreadable image."""
@@ -26,6 +33,13 @@ class Triplet:
     frame0: Path
     gt: Path
     frame1: Path
+    #: Ground-truth flows gt -> frame0 and gt -> frame1 (synthetic scenes only), or None.
+    flows: tuple[Path, Path] | None = None
+
+
+def _flows_in(folder: Path) -> tuple[Path, Path] | None:
+    paths = (folder / FLOW_NAMES[0], folder / FLOW_NAMES[1])
+    return paths if paths[0].is_file() and paths[1].is_file() else None
 
 
 def _inside(root: Path, path: Path) -> bool:
@@ -40,7 +54,7 @@ def _triplet_in(folder: Path) -> Triplet | None:
     for names in TRIPLET_NAMES:
         paths = [folder / n for n in names]
         if paths[0].is_file():
-            return Triplet(*paths)
+            return Triplet(*paths, flows=_flows_in(folder))
     return None
 
 
@@ -68,7 +82,7 @@ def vimeo_triplets(root: str | os.PathLike[str], split: str = "rife-train") -> l
         if Path(entry).is_absolute() or ".." in Path(entry).parts or not _inside(seq, folder):
             raise DataError(f"vimeo:{root}: {list_name} line {number}: entry {entry!r} resolves outside the dataset "
                             f"root {seq}; list entries must be relative paths below sequences/.")
-        out.append(Triplet(folder / "im1.png", folder / "im2.png", folder / "im3.png"))
+        out.append(Triplet(folder / "im1.png", folder / "im2.png", folder / "im3.png", _flows_in(folder)))
     if not out:
         raise DataError(f"vimeo:{root}: {list_name} lists no triplets for split {split!r}.")
     return out
@@ -93,7 +107,7 @@ def folder_triplets(root: str | os.PathLike[str], max_depth: int = 4) -> list[Tr
         dirnames.sort()
         t = _triplet_in(Path(dirpath))
         if t is not None:
-            for p in (t.frame0, t.gt, t.frame1):
+            for p in (t.frame0, t.gt, t.frame1, *(t.flows or ())):
                 if not _inside(base, p):
                     raise DataError(f"triplets:{root}: {p} resolves outside the dataset root (a symbolic link?).")
             out.append(t)
@@ -134,6 +148,25 @@ def read_image(path: Path) -> np.ndarray:
         raise DataError(f"{path}: cannot decode the image (corrupt or truncated PNG?): {err}") from err
 
 
+def read_flow(path: Path) -> np.ndarray:
+    """A Middlebury .flo file as a float32 ``[H,W,2]`` array (u = dx, v = dy, pixels). Raises DataError naming the
+    file when it is missing, not a .flo file, truncated or holds non-finite values."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError as err:
+        raise DataError(f"{path}: file not found.") from err
+    if len(raw) < 12 or float(np.frombuffer(raw[:4], "<f4")[0]) != FLO_MAGIC:
+        raise DataError(f"{path}: not a Middlebury .flo file (expected the float32 magic {FLO_MAGIC} first).")
+    w, h = (int(v) for v in np.frombuffer(raw[4:12], "<i4"))
+    if w <= 0 or h <= 0 or len(raw) != 12 + 8 * w * h:
+        raise DataError(f"{path}: header says {w}x{h} but the file has {len(raw)} bytes (expected {12 + 8 * w * h}); "
+                        "truncated or corrupt, export it again.")
+    flow = np.frombuffer(raw[12:], "<f4").reshape(h, w, 2).astype(np.float32)
+    if not np.isfinite(flow).all():
+        raise DataError(f"{path}: holds non-finite flow values.")
+    return flow
+
+
 def sample_rng(seed: int, epoch: int, position: int) -> np.random.Generator:
     """The augmentation RNG of one sample: a function of its place in the run only (resume and DDP exact)."""
     return np.random.default_rng([seed, epoch, position, 0xDAE])
@@ -147,51 +180,87 @@ def epoch_order(seed: int, epoch: int, n: int) -> np.ndarray:
 def augment(frames: list[np.ndarray], crop: int, rng: np.random.Generator) -> list[np.ndarray]:
     """RIFE's training augmentation in its order (spec §3.2): random crop (same window), channel reversal,
     vertical flip, horizontal flip, temporal swap, rotation. ``frames`` = [frame0, gt, frame1], HWC uint8."""
+    return augment_sample(frames, None, crop, rng)[0]
+
+
+def augment_sample(frames: list[np.ndarray], flows: list[np.ndarray] | None, crop: int,
+                   rng: np.random.Generator) -> tuple[list[np.ndarray], list[np.ndarray] | None]:
+    """:func:`augment`, also applied to the ground-truth flows ``[flow_t0, flow_t1]`` (HW2 float32, pixels) when
+    given: flips negate a component, the temporal swap exchanges the two flows, rotations turn the vectors. The
+    random draws are the same with or without flows, so adding flow files does not change the data order."""
     h, w = frames[0].shape[:2]
     if h < crop or w < crop:
         raise DataError(f"frames of {w}x{h} are smaller than --crop {crop}; lower --crop or use larger frames.")
+    if flows is not None and any(fl.shape != (h, w, 2) for fl in flows):
+        raise DataError(f"ground-truth flows of shapes {[fl.shape for fl in flows]} do not match the {w}x{h} frames.")
     y = int(rng.integers(0, h - crop + 1))
     x = int(rng.integers(0, w - crop + 1))
     f = [a[y:y + crop, x:x + crop] for a in frames]
+    g = [a[y:y + crop, x:x + crop] for a in flows] if flows is not None else []
     if rng.uniform() < 0.5:
         f = [a[:, :, ::-1] for a in f]
     if rng.uniform() < 0.5:
         f = [a[::-1] for a in f]
+        g = [a[::-1] * np.array([1, -1], np.float32) for a in g]
     if rng.uniform() < 0.5:
         f = [a[:, ::-1] for a in f]
+        g = [a[:, ::-1] * np.array([-1, 1], np.float32) for a in g]
     if rng.uniform() < 0.5:
         f = [f[2], f[1], f[0]]
+        g = g[::-1]
     u = rng.uniform()
+    # np.rot90 turns rows and columns; a displacement (u, v) turns with them: clockwise (x, y) -> (-y, x).
     if u < 0.25:
         f = [np.rot90(a, k=-1) for a in f]  # 90 degrees clockwise
+        g = [np.stack([-a[..., 1], a[..., 0]], axis=-1) for a in (np.rot90(b, k=-1) for b in g)]
     elif u < 0.5:
         f = [np.rot90(a, k=2) for a in f]
+        g = [-np.rot90(a, k=2) for a in g]
     elif u < 0.75:
         f = [np.rot90(a, k=1) for a in f]
-    return [np.ascontiguousarray(a) for a in f]
+        g = [np.stack([a[..., 1], -a[..., 0]], axis=-1) for a in (np.rot90(b, k=1) for b in g)]
+    out_flows = [np.ascontiguousarray(a, np.float32) for a in g] if flows is not None else None
+    return [np.ascontiguousarray(a) for a in f], out_flows
 
 
 class TripletDataset(torch.utils.data.Dataset):  # type: ignore[type-arg]
-    """Items are keyed by ``(epoch, position, index)``; returns a ``[9,crop,crop]`` uint8 tensor (frame0, gt, frame1)."""
+    """Items are keyed by ``(epoch, position, index)``; returns a ``[9,crop,crop]`` uint8 tensor (frame0, gt, frame1).
 
-    def __init__(self, triplets: list[Triplet], crop: int, seed: int, augment_data: bool = True) -> None:
+    With ``with_flow`` an item is ``(frames, flow, has_flow)``: ``flow`` the ``[4,crop,crop]`` float32 ground truth
+    (gt -> frame0 in channels 0-1, gt -> frame1 in 2-3, RIFE's layout), zeros with ``has_flow`` False where the
+    triplet has no flow files (real footage)."""
+
+    def __init__(self, triplets: list[Triplet], crop: int, seed: int, augment_data: bool = True,
+                 with_flow: bool = False) -> None:
         self.triplets = triplets
         self.crop = crop
         self.seed = seed
         self.augment_data = augment_data
+        self.with_flow = with_flow
+        if with_flow and not augment_data:
+            raise ValueError("TripletDataset: with_flow needs augment_data (flows are cropped with the frames).")
 
     def __len__(self) -> int:
         return len(self.triplets)
 
-    def __getitem__(self, key: tuple[int, int, int]) -> torch.Tensor:
+    def __getitem__(self, key: tuple[int, int, int]) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         epoch, position, index = key
         t = self.triplets[index]
         frames = [read_image(p) for p in (t.frame0, t.gt, t.frame1)]
         if any(f.shape != frames[0].shape for f in frames):
             raise DataError(f"{t.frame0.parent}: the three frames differ in size: {[f.shape for f in frames]}.")
+        flows = [read_flow(p) for p in t.flows] if self.with_flow and t.flows is not None else None
+        if flows is not None and any(fl.shape[:2] != frames[0].shape[:2] for fl in flows):
+            raise DataError(f"{t.frame0.parent}: the flow files are {flows[0].shape[1]}x{flows[0].shape[0]} but the "
+                            f"frames {frames[0].shape[1]}x{frames[0].shape[0]}; export the set again.")
         if self.augment_data:
-            frames = augment(frames, self.crop, sample_rng(self.seed, epoch, position))
-        return torch.from_numpy(np.concatenate(frames, axis=2)).permute(2, 0, 1).contiguous()
+            frames, flows = augment_sample(frames, flows, self.crop, sample_rng(self.seed, epoch, position))
+        x = torch.from_numpy(np.concatenate(frames, axis=2)).permute(2, 0, 1).contiguous()
+        if not self.with_flow:
+            return x
+        if flows is None:
+            return x, torch.zeros(4, *x.shape[1:]), torch.tensor(False)
+        return x, torch.from_numpy(np.concatenate(flows, axis=2)).permute(2, 0, 1).contiguous(), torch.tensor(True)
 
 
 class StepBatchSampler(torch.utils.data.Sampler):  # type: ignore[type-arg]

@@ -18,34 +18,43 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from .. import create_model
-from ..losses import lap_loss, total_loss
+from ..losses import flow_loss, lap_loss, total_loss
 from ..model import DAEK
 from ..optim import adamw, learning_rate
 from ..presets import config_to_ts
 from ..weights import WeightsError, load_into, load_tfjs_weights, save_pth
 from . import distributed as ddp
 from .checkpoint import load_checkpoint, newest_checkpoint, rng_state, save_checkpoint, set_rng_state
-from .data import StepBatchSampler, TripletDataset, parse_sources
+from .data import DataError, StepBatchSampler, TripletDataset, parse_sources
 from .records import JsonlLog, atomic_write_text, plot
 from .settings import Settings
 
 
 class TrainStep(nn.Module):
-    """Forward + loss as one module (what DDP wraps): returns [L, L_rec, L_rec_tea, L_dis] of the local batch."""
+    """Forward + loss as one module (what DDP wraps): returns [L, L_rec, L_rec_tea, L_dis, L_flow] of the local batch.
 
-    def __init__(self, model: DAEK) -> None:
+    ``L_flow`` (:func:`flow_loss`) is computed and added with ``flow_weight`` only when that is > 0 and the batch
+    carries ground-truth flow; it is 0 otherwise, and L is then the paper's loss exactly."""
+
+    def __init__(self, model: DAEK, flow_weight: float = 0.0) -> None:
         super().__init__()
         self.model = model
+        self.flow_weight = flow_weight
 
-    def forward(self, img0: Tensor, img1: Tensor, gt: Tensor) -> Tensor:
+    def forward(self, img0: Tensor, img1: Tensor, gt: Tensor, gt_flow: Tensor | None = None,
+                has_flow: Tensor | None = None) -> Tensor:
         out = self.model(img0, img1, gt)
         rec = lap_loss(out.output.float(), gt.float())
+        zero = rec.detach() * 0
+        flow = zero
+        if self.flow_weight > 0 and gt_flow is not None and has_flow is not None:
+            flow = flow_loss(out.flows, gt_flow, has_flow)
         if out.teacher is None or out.distill_terms is None:
-            zero = rec.detach() * 0
-            return torch.stack([total_loss(rec), rec, zero, zero])
+            return torch.stack([total_loss(rec) + self.flow_weight * flow, rec, zero, zero, flow])
         tea = lap_loss(out.teacher.merged.float(), gt.float())
         dis = out.distill_terms[0] + out.distill_terms[1] + out.distill_terms[2]
-        return torch.stack([total_loss(rec, tea, dis.float()), rec, tea, dis.float()])
+        loss = total_loss(rec, tea, dis.float()) + self.flow_weight * flow
+        return torch.stack([loss, rec, tea, dis.float(), flow])
 
 
 def build_model(s: Settings) -> DAEK:
@@ -162,7 +171,9 @@ def train(s: Settings, info: ddp.DistInfo | None = None, progress: bool = True) 
         model.to(memory_format=torch.channels_last)  # type: ignore[call-overload]
     if info.world > 1:
         ddp.use_global_batchnorm(model)
-    step_module: nn.Module = TrainStep(model)
+    if s.flow_weight < 0:
+        raise ValueError(f"--flow-weight {s.flow_weight}: expected a weight >= 0 (0 = the paper's loss).")
+    step_module: nn.Module = TrainStep(model, s.flow_weight)
     if info.world > 1:
         step_module = nn.parallel.DistributedDataParallel(
             step_module, device_ids=[info.device.index] if info.device.type == "cuda" else None,
@@ -211,7 +222,11 @@ def train(s: Settings, info: ddp.DistInfo | None = None, progress: bool = True) 
             "settings": s.to_json(), "totalSteps": total, "stepsPerEpoch": spe, "trainTriplets": len(train_set),
             "world": info.world, "device": str(info.device), "torch": torch.__version__,
             "parameters": {"total": counts["total"], "student": counts["student"]}}})
-    dataset = TripletDataset(train_set, s.crop, s.seed)
+    with_flow = s.flow_weight > 0
+    if with_flow and not any(t.flows for t in train_set):
+        raise DataError(f"--flow-weight {s.flow_weight}: no training triplet has ground-truth flow files "
+                        "(flow_t0.flo, flow_t1.flo); export synthetic scenes with `daek-data export ... synthetic`.")
+    dataset = TripletDataset(train_set, s.crop, s.seed, with_flow=with_flow)
     loader = torch.utils.data.DataLoader(dataset, batch_sampler=sampler, num_workers=s.workers,
                                          pin_memory=info.device.type == "cuda", persistent_workers=False,
                                          worker_init_fn=_ignore_stop_signals)
@@ -261,9 +276,13 @@ def train(s: Settings, info: ddp.DistInfo | None = None, progress: bool = True) 
             lr = learning_rate(step, total, s.lr, s.lr_min, warmup)
             for group in opt.param_groups:
                 group["lr"] = lr
+            gt_flow = has_flow = None
+            if with_flow:
+                batch, gt_flow, has_flow = batch
+                gt_flow, has_flow = gt_flow.to(info.device), has_flow.to(info.device)
             img0, img1, gt = to_frames(batch, info.device, s.channels_last)
             with autocast:
-                terms = step_module(img0, img1, gt)
+                terms = step_module(img0, img1, gt, gt_flow, has_flow)
             opt.zero_grad(set_to_none=True)
             scaler.scale(terms[0]).backward()
             scaler.step(opt)
@@ -277,6 +296,8 @@ def train(s: Settings, info: ddp.DistInfo | None = None, progress: bool = True) 
                 window_t, window_n = now, 0
                 last = {"type": "train", "step": step, "epoch": (step - 1) // spe, "loss": g[0], "rec": g[1],
                         "rec_teacher": g[2], "distill": g[3], "lr": lr, "samples_per_second": sps}
+                if with_flow:
+                    last["flow"] = g[4]
                 if log:
                     log.write(last)
                 if bar:

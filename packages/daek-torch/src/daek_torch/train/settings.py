@@ -26,6 +26,7 @@ class Settings:
     config: dict[str, Any] = field(default_factory=dict)
     teacher: str | None = None
     init: str | None = None  # "shipped", a model.json or a .pth: fine-tune from these weights
+    flow_weight: float = 0.0  # > 0: add flow_weight * L_flow on samples with ground-truth flow (not in the paper)
     epochs: int = 300
     steps: int = 0  # > 0 overrides epochs
     batch: int = 32
