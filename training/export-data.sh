@@ -39,6 +39,11 @@ for gap in 1 2; do
     --holdout $vc/triplets/manifest.json --holdout-margin 2 video:$vc/src/cockatoo.mp4
 done
 
-# Synthetic scenes with exact ground truth (the @daek/datasets generator), a minority of the mix.
+# Synthetic scenes with exact ground truth (the @daek/datasets generator), a minority of the mix. Each triplet
+# also gets its exact flow (flow_t0.flo, flow_t1.flo) for the optional --flow-weight term.
 dd --out "$out/synthetic" --synthetic-count 1000 --synthetic-size 448x256 --seed 1234 synthetic
+# FlyingChairs-style scenes whose layers are cut from 200 exported training frames (hd-g1, never a test set or a
+# validation clip), for the flow-supervision ablation (training/README.md, part 4).
+dd --out "$out/synthetic-tex" --synthetic-count 1000 --synthetic-size 448x256 --seed 4321 \
+  --synthetic-textures "$out/hd-g1/sequences" --synthetic-texture-count 200 synthetic
 echo "exported under $out"
