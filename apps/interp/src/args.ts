@@ -48,7 +48,7 @@ Model
   --weights FILE        tfjs model.json, PyTorch .pth, or .onnx (--engine onnxruntime)
   --scale S             estimate motion at S times the resolution, warp at full resolution (--engine tfjs;
                         default: 1 up to 1080p, the largest of 1/2, 1/4, ... that brings larger frames to 1080p)
-  --ensemble            average the frames made from (a, b) and from (b, a): better frames (+0.05-0.3 dB),
+  --ensemble            average the frames made from (a, b) and from (b, a): better frames (+0.02-0.15 dB),
                         twice the time
   --tile N              interpolate frames larger than N pixels in N x N tiles with feathered seams
   --tile-overlap N      overlap of the tiles (default 32)

@@ -51,7 +51,7 @@ export function tfjsExecutor(network: DAEK | IFNet, correlation?: 'all-pairs' | 
 /**
  * Time-reversal ensemble: the mean of the network's middle frame for (frame0, frame1) and for (frame1, frame0).
  * Both passes predict the same t = 0.5 frame; their errors are partly independent, so the mean is closer to the
- * truth (for the shipped `daek-s`: +0.05 to +0.3 dB on the test sets, +0.2 dB on the held-out training clips) at twice
+ * truth (for the shipped `daek-s`: +0.02 to +0.15 dB on the test sets, +0.16 dB on the held-out training clips) at twice
  * the cost. Used by `createInterpolator({ensemble: true})`.
  */
 export function reversalEnsembleExecutor(inner: FrameExecutor): FrameExecutor {

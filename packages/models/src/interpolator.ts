@@ -134,7 +134,7 @@ export interface InterpolatorConfig {
   onnxEngine?: OnnxEngineModule;
   /**
    * Run every network pass twice, on (frame0, frame1) and on (frame1, frame0), and average the two middle frames
-   * (default false). +0.05 to +0.3 dB for the shipped `daek-s` on the test sets, at twice the time per frame. Either engine.
+   * (default false). +0.02 to +0.15 dB for the shipped `daek-s` on the test sets, at twice the time per frame. Either engine.
    */
   ensemble?: boolean;
 }
