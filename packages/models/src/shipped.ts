@@ -23,7 +23,7 @@ export interface ShippedFiles {
 const FILES: Readonly<Record<string, () => ShippedFiles>> = {
   'daek-s': () => ({
     modelJson: new URL('../weights/daek-s/model.json', import.meta.url),
-    shards: {'model.662eba26.shard1of1.bin': new URL('../weights/daek-s/model.662eba26.shard1of1.bin', import.meta.url)},
+    shards: {'model.e6075da3.shard1of1.bin': new URL('../weights/daek-s/model.e6075da3.shard1of1.bin', import.meta.url)},
   }),
 };
 
