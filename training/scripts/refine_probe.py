@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+"""Would a local search around the network's flow help? A test-time experiment, not part of the DAEK spec: after the
+network runs, each pixel's last flow pair (F_t->0, F_t->1) is moved by a symmetric offset d (F_t->0 + d,
+F_t->1 - d: linear motion through the middle frame), chosen among a 3x3 grid of offsets to minimise the mean
+absolute difference of the two warped frames over a WINxWIN window; the grid step shrinks over --steps (pixels).
+The blend uses the network's own mask and residual. This is what `minterpolate`'s bidirectional block search does
+from a zero start; here it starts from the network's flow. Scores are PSNR on the uint8 output and IE (0-255), as
+daek-bench scores them.
+
+Usage: /usr/bin/python3 training/scripts/refine_probe.py WEIGHTS DIR [DIR ...] [--steps 1,0.5,0.25] [--window 9]
+WEIGHTS: a .pth (checkpoint_to_pth.py) or a tfjs model.json of daek-s. DIR: `daek-data export` output. Use it on
+held-out clips only (training/holdout.json), never on a test set.
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "packages" / "daek-torch" / "src"))
+
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+from torch import Tensor  # noqa: E402
+
+from daek_torch import create_model  # noqa: E402
+from daek_torch.ops import warp  # noqa: E402
+from daek_torch.train.run import load_init  # noqa: E402
+from scale_probe import pad32, read, triplets  # noqa: E402
+
+
+def refine(a: Tensor, b: Tensor, flow: Tensor, steps: list[float], window: int) -> Tensor:
+    """The flow pair after a coarse-to-fine symmetric 3x3 offset search per pixel (window-averaged L1 cost)."""
+    for step in steps:
+        best: Tensor | None = None
+        chosen = flow
+        for dy in (-1, 0, 1):
+            for dx in (-1, 0, 1):
+                d = torch.tensor([dx * step, dy * step, -dx * step, -dy * step], dtype=flow.dtype).view(1, 4, 1, 1)
+                f = flow + d
+                cost = (warp(a, f[:, :2]) - warp(b, f[:, 2:])).abs().sum(1, keepdim=True)
+                cost = F.avg_pool2d(cost, window, 1, window // 2, count_include_pad=False)
+                if best is None:
+                    best, chosen = cost, f
+                else:
+                    better = cost < best
+                    best = torch.where(better, cost, best)
+                    chosen = torch.where(better, f, chosen)
+        flow = chosen
+    return flow
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("weights")
+    parser.add_argument("dirs", nargs="+", type=Path)
+    parser.add_argument("--steps", default="1,0.5,0.25", help="search grid steps in pixels, coarse to fine")
+    parser.add_argument("--window", type=int, default=9, help="odd window size of the matching cost")
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args(argv)
+    if args.window < 1 or args.window % 2 == 0:
+        parser.error(f"--window {args.window}: expected an odd size >= 1")
+    steps = [float(s) for s in args.steps.split(",")]
+    torch.set_num_threads(args.threads)
+    model = create_model("daek-s")
+    load_init(model, args.weights)
+    model.eval()
+    sums = {"model": [0.0, 0.0], "refined": [0.0, 0.0]}
+    count = 0
+    with torch.no_grad():
+        for root in args.dirs:
+            for folder in triplets(root):
+                a, gt, b = (read(folder / f"im{i}.png") for i in (1, 2, 3))
+                h, w = a.shape[-2:]
+                pa, _, _ = pad32(a)
+                pb, _, _ = pad32(b)
+                out = model(pa, pb)
+                mask = torch.sigmoid(out.mask_logit)
+                residual = out.output - out.blends[-1]
+                flow = refine(pa, pb, out.flows[-1], steps, args.window)
+                refined = torch.clamp(warp(pa, flow[:, :2]) * mask + warp(pb, flow[:, 2:]) * (1 - mask) + residual, 0, 1)
+                truth = (gt * 255).round()
+                row = []
+                for name, y in (("model", out.output), ("refined", refined)):
+                    q = (y[..., :h, :w] * 255).round()
+                    psnr = 10 * math.log10(255**2 / max(float(((q - truth) ** 2).mean()), 1e-10))
+                    ie = float((q - truth).abs().mean())
+                    sums[name][0] += psnr
+                    sums[name][1] += ie
+                    row.append(f"{psnr:6.2f}/{ie:5.2f}")
+                count += 1
+                print(f"{folder.relative_to(root.parent)} {w}x{h}: " + "  ".join(row), flush=True)
+    for name, (p, i) in sums.items():
+        print(f"{name}: {count} triplets, PSNR {p / count:.3f} dB, IE {i / count:.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
