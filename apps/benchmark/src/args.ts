@@ -49,7 +49,9 @@ Datasets (table1/2/3 use the synthetic set when none is given)
 Methods (default: the command's own list)
   --method SPEC           repeatable: ${METHOD_GRAMMAR}
                           e.g. --method daek:daek-f-ca=weights/f-ca  --method reference=../shared/data/ucf101-dvf-sample
-                          (+ensemble: the mean of the frames for both input orders, twice the passes)
+                          (+ensemble: the mean of the frames for both input orders, twice the passes;
+                          +refine: flow search refinement after each pass, --engine tfjs only, a test-time
+                          extension outside the DAEK paper, about twice the time per frame)
   --weights [NAME=]PATH   weights for preset NAME (or rife); a bare PATH is for daek. Repeatable
   --reference-pattern P   file of a triplet under a reference folder, {id} = triplet id (default ${DEFAULT_REFERENCE_PATTERN})
   --pad-mode M            replicate (default, spec A20) or zero

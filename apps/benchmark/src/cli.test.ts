@@ -52,7 +52,7 @@ describe('flags', () => {
       [['--limit', '0'], /--limit: expected an integer >= 1, got '0'/],
       [['--backend', 'tpu'], /--backend: expected one of wasm, cpu, webgpu/],
       [['--engine', 'torch'], /--engine: expected tfjs or onnxruntime, got 'torch'/],
-      [['--method', 'dvf'], /unknown method 'dvf'; expected default\[\+ensemble\] \| average \| minterpolate\[=OPTIONS\] \| reference=DIR/],
+      [['--method', 'dvf'], /unknown method 'dvf'; expected default\[\+ensemble\]\[\+refine\] \| average \| minterpolate\[=OPTIONS\] \| reference=DIR/],
       [['--quiet', 'decimate', 'x.mp4'], /decimate: put it first, as in daek-bench decimate FILE/],
       [['--method', 'reference'], /needs the folder of published frames/],
       [['--snu-film', '/s', '--snu-difficulties', 'easy,insane'], /unknown 'insane'/],

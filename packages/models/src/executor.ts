@@ -3,6 +3,7 @@
 // @daek/onnx, loaded on demand (it depends on this package, so this package cannot import it statically).
 import * as tf from '@tensorflow/tfjs';
 import type {DAEK} from './daek.js';
+import {refinedMiddleFrame, resolveFlowSearchOptions, type FlowSearchOptions} from './flow_search.js';
 import type {IFNet} from './ifnet.js';
 import {disposeOutputs} from './outputs.js';
 
@@ -30,19 +31,24 @@ export const MEMORY_LIGHT_ABOVE = 64 * 64;
 /**
  * The tfjs executor: `network.forward` on the active backend. DAEK's correlation is the configured one when
  * `correlation` is given, else all-pairs up to 512x512 and memory-light above ({@link MEMORY_LIGHT_ABOVE}).
+ * With `refine`, the middle frame is recomposed from a searched flow ({@link refinedMiddleFrame}): a test-time
+ * extension of the DAEK spec, not in the paper, that needs the flow and mask only this engine exposes.
  */
-export function tfjsExecutor(network: DAEK | IFNet, correlation?: 'all-pairs' | 'memory-light'): FrameExecutor {
+export function tfjsExecutor(network: DAEK | IFNet, correlation?: 'all-pairs' | 'memory-light', refine?: FlowSearchOptions): FrameExecutor {
+  const search = refine === undefined ? null : resolveFlowSearchOptions(refine, 'tfjsExecutor: refine');
   return {
     engine: 'tfjs',
-    description: `tfjs ${tf.getBackend()}`,
+    description: `tfjs ${tf.getBackend()}` + (search ? `, flow search refinement (steps ${search.steps.join(', ')}; window ${search.window})` : ''),
     async run(img0, img1) {
       const [, h, w] = img0.shape;
       const mode = correlation ?? ((h / 8) * (w / 8) > MEMORY_LIGHT_ABOVE ? 'memory-light' : 'all-pairs');
       const out = network.forward(img0, img1, {correlation: mode});
       // Keep the frame, release everything else the pass returned.
-      const frame = tf.keep(tf.clone(out.output));
-      disposeOutputs(out);
-      return frame;
+      try {
+        return tf.keep(search ? refinedMiddleFrame(img0, img1, out, search) : tf.clone(out.output));
+      } finally {
+        disposeOutputs(out);
+      }
     },
     dispose() {},
   };

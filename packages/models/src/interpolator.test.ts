@@ -3,11 +3,13 @@ import {mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import {describeWithBackends, expectNoLeaks} from '@daek/testing';
+import {describeWithBackends, expectClose, expectNoLeaks} from '@daek/testing';
 import {
   asModelName, bisectionPath, createInterpolator, DEFAULT_MODEL, MODEL_NAMES, SHIPPED_WEIGHTS, shippedWeights, type Interpolator,
   type InterpolatorConfig, type ModelName,
 } from './interpolator.js';
+import {refinedMiddleFrame} from './flow_search.js';
+import {disposeOutputs} from './outputs.js';
 import {DAEK_PRESETS} from './presets.js';
 import type {PixelFrame} from './frames.js';
 import {saveNetwork} from './weights_source.js';
@@ -124,6 +126,34 @@ describeWithBackends('createInterpolator (IFNet, untrained weights)', () => {
       rmSync(weights, {recursive: true, force: true});
     }
   });
+
+  it('refine recomposes each frame from a searched flow (each ensemble pass too), leaks nothing, and says so', async () => {
+    const weights = mkdtempSync(path.join(tmpdir(), 'daek-refine-'));
+    await saveNetwork(interp.network, weights);
+    const refined = await createInterpolator({weights, refine: true});
+    const both = await createInterpolator({weights, refine: {steps: [1], window: 5}, ensemble: true});
+    try {
+      expect(refined.executor).toMatch(/^tfjs wasm, flow search refinement \(steps 1, 0.5, 0.25; window 9\)$/);
+      expect(both.executor).toMatch(/flow search refinement \(steps 1; window 5\), time-reversal ensemble/);
+      // 128x128 needs no padding, so the frame is refinedMiddleFrame of the network's own outputs.
+      const [a, b] = framePair(128, 128, 5);
+      const direct = (x: tf.Tensor4D, y: tf.Tensor4D, options = {}) => {
+        const out = interp.network.forward(x, y);
+        try { return refinedMiddleFrame(x, y, out, options); } finally { disposeOutputs(out); }
+      };
+      const [plain, frame] = [await interp.interpolate(a, b), await refined.interpolate(a, b)];
+      await expectClose(frame, direct(a, b), 1e-6, 'refined frame');
+      expect(tf.max(tf.abs(tf.sub(frame, plain))).dataSync()[0]!).toBeGreaterThan(1e-3);
+      const search = {steps: [1], window: 5};
+      await expectClose(await both.interpolate(a, b), tf.mul(tf.add(direct(a, b, search), direct(b, a, search)), 0.5), 1e-6, 'ensemble');
+      const [c, d] = framePair(40, 72, 3);
+      await expectNoLeaks(() => refined.interpolate(c, d), 2);
+    } finally {
+      refined.dispose();
+      both.dispose();
+      rmSync(weights, {recursive: true, force: true});
+    }
+  });
 }, {only: ['wasm']});
 
 describeWithBackends('createInterpolator weights', () => {
@@ -145,6 +175,21 @@ describeWithBackends('createInterpolator weights', () => {
       const out = await interp.interpolate(a, b);
       expect(out.shape).toEqual(a.shape);
       out.dispose();
+    } finally {
+      interp.dispose();
+    }
+  });
+
+  it('daek-s (shipped weights) with refine: true runs on a tiny frame', async () => {
+    const interp = await createInterpolator({refine: true});
+    try {
+      expect(interp.executor).toMatch(/flow search refinement/);
+      const [a, b] = framePair(48, 64, 4);
+      const out = await interp.interpolate(a, b);
+      expect(out.shape).toEqual(a.shape);
+      const [min, max] = [tf.min(out).dataSync()[0]!, tf.max(out).dataSync()[0]!];
+      expect(min).toBeGreaterThanOrEqual(0);
+      expect(max).toBeLessThanOrEqual(1);
     } finally {
       interp.dispose();
     }
@@ -255,6 +300,18 @@ describeWithBackends('createInterpolator: errors and error paths (issue 13)', ()
     expect(interp.network.store.disposed).toBe(true);
     tf.dispose([a, b]);
     expect(tf.memory().numTensors).toBe(base);
+  });
+
+  it('refine: checked before anything is built; engine onnxruntime refuses it by name', async () => {
+    const before = tf.memory().numTensors;
+    await expect(createInterpolator({model: 'ifnet', weights: 'random', engine: 'onnxruntime', refine: true}))
+      .rejects.toThrow(/refine needs engine 'tfjs' for now.*Use engine: 'tfjs', or drop refine/);
+    await expect(createInterpolator({model: 'ifnet', weights: 'random', refine: {window: 4}}))
+      .rejects.toThrow(/^createInterpolator: refine: window: expected an odd integer >= 1/);
+    await expect(createInterpolator({model: 'ifnet', weights: 'random', refine: {steps: []}})).rejects.toThrow(/refine: steps: expected a non-empty/);
+    await expect(createInterpolator({model: 'ifnet', weights: 'random', refine: 'yes' as unknown as boolean}))
+      .rejects.toThrow(/refine: expected true, false or \{steps, window\}, got yes/);
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('weights that do not fit name their file', async () => {

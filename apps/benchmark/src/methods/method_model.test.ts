@@ -105,6 +105,32 @@ describe('model method: description and errors', () => {
     both.dispose();
   });
 
+  it("'+refine' (either order with '+ensemble') asks createInterpolator for refine, and the row and its run key say so", async () => {
+    const fake = fakeModels();
+    const models = {...fake.models, DEFAULT_MODEL: 'daek-s', DAEK_PRESETS: ['daek', 'daek-s']};
+    expect(parseMethodSpec('default+refine')).toEqual({kind: 'daek', preset: 'default', refine: true, text: 'default+refine'});
+    expect(parseMethodSpec('daek:daek-s+refine+ensemble=w.pth')).toMatchObject({kind: 'daek', preset: 'daek-s', path: 'w.pth', ensemble: true, refine: true});
+    expect(parseMethodSpec('rife+ensemble+refine')).toMatchObject({kind: 'rife', ensemble: true, refine: true});
+    expect(() => parseMethodSpec('average+refine')).toThrow("'+refine' is for network methods (default, daek, rife), not 'average'");
+    expect(() => parseMethodSpec('default+refine+refine')).toThrow("'+refine' given twice");
+    expect(() => parseMethodSpec('default+refined')).toThrow("unknown suffix '+refined'; a network method takes +ensemble and/or +refine");
+    const context = {weights: new Map(), backend: 'cpu', padding: {}, models};
+    const refined = createMethod(parseMethodSpec('default+refine'), context);
+    const both = createMethod(parseMethodSpec('default+refine+ensemble'), context);
+    await refined.prepare();
+    await both.prepare();
+    expect(refined.name).toBe('default (daek-s) + refine');
+    expect(both.name).toBe('default (daek-s) + ensemble + refine');
+    expect(fake.calls.created[0]).toMatchObject({model: 'daek-s', refine: true});
+    expect(fake.calls.created[0]).not.toHaveProperty('ensemble');
+    expect(fake.calls.created[1]).toMatchObject({refine: true, ensemble: true});
+    expect(refined.describe().notes.at(-1)).toMatch(/^flow search refinement: .*not in the DAEK paper$/);
+    const set = {key: 'middlebury', source: 'x'} as unknown as Parameters<typeof runKey>[1];
+    expect(runKey(refined.describe(), set, 'cpu')).not.toBe(runKey(both.describe(), set, 'cpu'));
+    refined.dispose();
+    both.dispose();
+  });
+
   it('hashes the weights it is given and passes the path on', async () => {
     const dir = temporaryFolder();
     try {
@@ -155,5 +181,17 @@ describeWithBackends('model method with the real @daek/models (random init)', ()
       await expectNoLeaks(() => method.predict(triplet(70, 50)), 1);
       method.dispose();
     }
+  });
+
+  it("'+refine' runs through the real createInterpolator, and with --engine onnxruntime fails with its error", async () => {
+    const method = createModelMethod({model: 'rife', refine: true});
+    await method.prepare();
+    expect(method.name).toBe('rife + refine');
+    expect(method.describe().notes.at(-1)).toMatch(/^flow search refinement \(steps 1, 0.5, 0.25; window 9\): /);
+    const out = await method.predict(triplet(70, 50));
+    expect(out.data.every((v) => v >= 0 && v <= 1)).toBe(true);
+    method.dispose();
+    const onnx = createModelMethod({model: 'rife', refine: true, engine: 'onnxruntime'});
+    await expect(onnx.prepare()).rejects.toThrow(/refine needs engine 'tfjs' for now/);
   });
 }, {only: ['wasm']});

@@ -52,6 +52,8 @@ export interface InterpolatorSettings {
   threads?: number;
   /** Average the frames of both input orders (`+ensemble`). */
   ensemble?: boolean;
+  /** Flow search refinement after each network pass (`+refine`; @daek/models refuses it with engine onnxruntime). */
+  refine?: boolean;
   /** The same padding the benchmark applies, so that the interpolator's own padding has nothing left to do. */
   padding: PaddingInfo;
   /** Inputs come from 8-bit files: skip the interpolator's NaN/range read-back. */
@@ -151,6 +153,11 @@ export interface ModelMethodOptions {
   threads?: number;
   /** The time-reversal ensemble (`createInterpolator({ensemble: true})`); the row label gets ` + ensemble`. */
   ensemble?: boolean;
+  /**
+   * Flow search refinement (`createInterpolator({refine: true})`, a test-time extension, not in the DAEK paper); the
+   * row label gets ` + refine`. With engine onnxruntime, createInterpolator refuses it and prepare throws its error.
+   */
+  refine?: boolean;
   /** Padding (default replicate, multiple 32, min size 128: spec §1.1 and §6). */
   padding?: Partial<PaddingInfo>;
   /** Row label (default `daek` / `daek:<preset>` / `rife`). */
@@ -183,7 +190,7 @@ export function createModelMethod(options: ModelMethodOptions): Method {
   let preset = model === 'daek' ? options.preset ?? 'daek' : undefined;
   const shippedDefault = preset === SHIPPED_DEFAULT;
   const padding: PaddingInfo = {mode: 'replicate', multiple: 32, minSize: 128, ...options.padding};
-  const suffix = options.ensemble ? ' + ensemble' : '';
+  const suffix = (options.ensemble ? ' + ensemble' : '') + (options.refine ? ' + refine' : '');
   const name = options.label ?? (model === 'rife' ? 'rife' : preset === 'daek' || shippedDefault ? preset! : `daek:${preset}`) + suffix;
   const info: MethodInfo = {name, kind: 'model', padding, notes: []};
   if (preset) info.preset = preset;
@@ -220,11 +227,18 @@ export function createModelMethod(options: ModelMethodOptions): Method {
       model: model === 'rife' ? 'rife' : preset!, weights: file ?? 'random', backend: options.backend,
       ...(options.engine === 'onnxruntime' ? {engine: 'onnxruntime' as const, threads: options.threads} : {}),
       ...(options.ensemble ? {ensemble: true} : {}),
+      ...(options.refine ? {refine: true} : {}),
       padding: {multiple: padding.multiple, mode: padding.mode, minSize: padding.minSize}, checkFrames: false,
     });
     interpolator = created;
     if (options.engine === 'onnxruntime') info.notes.push(`engine: ${created.executor ?? 'onnxruntime'}`);
     if (options.ensemble) info.notes.push('time-reversal ensemble: the mean of the frames for (frame0, frame1) and (frame1, frame0), two passes');
+    if (options.refine) {
+      // The executor's description states the search settings in force (steps, window).
+      const settings = /flow search refinement \([^)]*\)/.exec(created.executor ?? '')?.[0] ?? 'flow search refinement';
+      info.notes.push(`${settings}: the last flow searched per pixel over 3x3 symmetric offsets, the frame blended again with ` +
+        "the network's mask and residual; a test-time extension, not in the DAEK paper");
+    }
     const counted = countParameters(created);
     if (counted.student !== undefined) info.parameters = counted.student;
     if (counted.total !== undefined && counted.total !== counted.student) info.parametersWithTeacher = counted.total;

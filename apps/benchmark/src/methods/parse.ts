@@ -7,6 +7,8 @@
 //   rife                           RIFE's IFNet
 //   ...=WEIGHTS after a model      e.g. daek:daek-f-ca=weights/f-ca, rife=flownet.pkl
 //   ...+ensemble after a model     the time-reversal ensemble (createInterpolator({ensemble: true})), e.g. default+ensemble
+//   ...+refine after a model       flow search refinement (createInterpolator({refine: true}), tfjs engine only; a test-time
+//                                  extension, not in the DAEK paper), e.g. default+refine, default+ensemble+refine
 import {createFrameAverage} from './frame_average.js';
 import {createMinterpolate} from './minterpolate.js';
 import type {Method, PaddingInfo} from './method.js';
@@ -23,13 +25,18 @@ export interface MethodSpec {
   path?: string;
   /** Model methods: average the frames of (frame0, frame1) and (frame1, frame0) (`+ensemble`). */
   ensemble?: boolean;
+  /** Model methods: flow search refinement after each network pass (`+refine`; tfjs engine only). */
+  refine?: boolean;
   /** The spec as written. */
   text: string;
 }
 
 /** The spec grammar, for error messages and --help. */
-export const METHOD_GRAMMAR = 'default[+ensemble] | average | minterpolate[=OPTIONS] | reference=DIR | ' +
-  'daek[:PRESET][+ensemble][=WEIGHTS] | rife[+ensemble][=WEIGHTS]';
+export const METHOD_GRAMMAR = 'default[+ensemble][+refine] | average | minterpolate[=OPTIONS] | reference=DIR | ' +
+  'daek[:PRESET][+ensemble][+refine][=WEIGHTS] | rife[+ensemble][+refine][=WEIGHTS]';
+
+/** The `+SUFFIX` options of network methods, in the order the grammar writes them (either order is accepted). */
+const SUFFIXES = ['ensemble', 'refine'] as const;
 
 /** Parse one `--method` spec. */
 export function parseMethodSpec(text: string): MethodSpec {
@@ -37,14 +44,20 @@ export function parseMethodSpec(text: string): MethodSpec {
   const head = (at < 0 ? text : text.slice(0, at)).trim();
   const value = at < 0 ? undefined : text.slice(at + 1);
   if (value !== undefined && value.length === 0) throw new Error(`--method ${text}: nothing after '='; expected ${METHOD_GRAMMAR}`);
-  const ensemble = head.endsWith('+ensemble');
-  const [name, preset, ...rest] = (ensemble ? head.slice(0, -'+ensemble'.length) : head).split(':');
+  const [base, ...suffixes] = head.split('+');
+  for (const [i, suffix] of suffixes.entries()) {
+    if (!(SUFFIXES as readonly string[]).includes(suffix)) {
+      throw new Error(`--method ${text}: unknown suffix '+${suffix}'; a network method takes ${SUFFIXES.map((s) => `+${s}`).join(' and/or ')}`);
+    }
+    if (suffixes.indexOf(suffix) !== i) throw new Error(`--method ${text}: '+${suffix}' given twice`);
+  }
+  const [name, preset, ...rest] = base!.split(':');
   if (rest.length > 0) throw new Error(`--method ${text}: too many ':'; expected ${METHOD_GRAMMAR}`);
-  if (ensemble && !['default', 'daek', 'rife'].includes(name!)) {
-    throw new Error(`--method ${text}: '+ensemble' is for network methods (default, daek, rife), not '${name}'`);
+  if (suffixes.length > 0 && !['default', 'daek', 'rife'].includes(name!)) {
+    throw new Error(`--method ${text}: '+${suffixes[0]}' is for network methods (default, daek, rife), not '${name}'`);
   }
   const spec = parseBareSpec(text, name, preset, value);
-  return ensemble ? {...spec, ensemble: true} : spec;
+  return {...spec, ...(suffixes.includes('ensemble') ? {ensemble: true} : {}), ...(suffixes.includes('refine') ? {refine: true} : {})};
 }
 
 function parseBareSpec(text: string, name: string | undefined, preset: string | undefined, value: string | undefined): MethodSpec {
@@ -140,6 +153,7 @@ export function createMethod(spec: MethodSpec, context: MethodContext): Method {
       return createModelMethod({
         model: spec.kind, preset: spec.preset, weights: weightsFor(spec, context.weights), backend: context.backend,
         engine: context.engine, threads: context.threads, ...(spec.ensemble ? {ensemble: true} : {}),
+        ...(spec.refine ? {refine: true} : {}),
         padding: context.padding, models: context.models,
       });
   }

@@ -1,0 +1,154 @@
+// Flow search refinement: a test-time extension of the DAEK spec, not part of the paper. After the network
+// runs, each pixel's last flow pair moves by the symmetric offset (F_t→0 + d, F_t→1 − d) that best matches the two
+// warped frames over a window, on a 3x3 grid whose step shrinks coarse to fine. The Python reference is `refine` in
+// training/scripts/refine_probe.py; test/fixtures/flow_search holds its output.
+import * as tf from '@tensorflow/tfjs';
+import {backwardWarp} from '@daek/flow-ops';
+import {splitFlow, warpAndBlend, type NetworkOutputs} from './outputs.js';
+
+/** Options of {@link refineFlowBySearch}. */
+export interface FlowSearchOptions {
+  /** Grid steps in pixels, coarse to fine: each searches offsets of −step, 0, +step in x and y (default `[1, 0.5, 0.25]`). */
+  steps?: readonly number[];
+  /** Side of the square window the matching cost is averaged over: an odd integer >= 1 (default 9). */
+  window?: number;
+}
+
+/** The defaults of {@link FlowSearchOptions}: steps `[1, 0.5, 0.25]`, window 9 (the Python probe's). */
+export const DEFAULT_FLOW_SEARCH: Readonly<Required<FlowSearchOptions>> = Object.freeze({steps: Object.freeze([1, 0.5, 0.25]), window: 9});
+
+/** {@link FlowSearchOptions} checked, with the defaults filled in. */
+export interface ResolvedFlowSearchOptions {
+  /** Grid steps in pixels, coarse to fine. */
+  steps: number[];
+  /** Odd window side. */
+  window: number;
+}
+
+/**
+ * Check flow search options and fill in the defaults; throws an error that names the option, the problem and
+ * the fix. `where` prefixes the message (`createInterpolator: refine`, ...).
+ */
+export function resolveFlowSearchOptions(options: FlowSearchOptions = {}, where = 'refineFlowBySearch'): ResolvedFlowSearchOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new Error(`${where}: expected an options object such as {steps: [1, 0.5, 0.25], window: 9}, got ${String(options)}.`);
+  }
+  const steps = options.steps ?? DEFAULT_FLOW_SEARCH.steps;
+  const window = options.window ?? DEFAULT_FLOW_SEARCH.window;
+  if (!Array.isArray(steps) || steps.length === 0) {
+    throw new Error(`${where}: steps: expected a non-empty array of grid steps in pixels, coarse to fine, such as [1, 0.5, 0.25]; ` +
+      `got ${JSON.stringify(steps)}.`);
+  }
+  const bad = steps.find((step) => typeof step !== 'number' || !Number.isFinite(step) || step <= 0);
+  if (bad !== undefined) {
+    throw new Error(`${where}: steps: every step must be a positive finite number of pixels; got ${String(bad)} in ` +
+      `[${steps.map(String).join(', ')}]. Drop it, or use e.g. [1, 0.5, 0.25].`);
+  }
+  if (typeof window !== 'number' || !Number.isInteger(window) || window < 1 || window % 2 === 0) {
+    throw new Error(`${where}: window: expected an odd integer >= 1 (the window is centred on each pixel), such as 9; ` +
+      `got ${String(window)}.`);
+  }
+  return {steps: [...steps], window};
+}
+
+function checkShapes(where: string, img0: tf.Tensor4D, img1: tf.Tensor4D, flow: tf.Tensor4D): void {
+  for (const [name, t] of [['img0', img0], ['img1', img1], ['flow', flow]] as const) {
+    if (!(t instanceof tf.Tensor) || t.rank !== 4) {
+      throw new Error(`${where}: ${name}: expected a rank-4 NHWC tensor, got ${t instanceof tf.Tensor ? `shape [${t.shape}]` : String(t)}.`);
+    }
+  }
+  if (img0.shape.join() !== img1.shape.join()) {
+    throw new Error(`${where}: img0 [${img0.shape}] and img1 [${img1.shape}] differ in shape; pass the same padded pair the network saw.`);
+  }
+  const [b, h, w] = img0.shape;
+  if (flow.shape.join() !== [b, h, w, 4].join()) {
+    throw new Error(`${where}: flow: expected [${b},${h},${w},4] (F_t→0 dx, dy, F_t→1 dx, dy at the frames' size), got ` +
+      `[${flow.shape}]. Use the network's last full-resolution flow, outputs.flows[outputs.flows.length - 1].`);
+  }
+}
+
+/**
+ * Mean over a `window`x`window` box, centred, of the summed L1 difference of the two warped frames. The border
+ * average counts only pixels inside the image: tf.avgPool 'same' does (checked in the test), as does the reference's
+ * avg_pool2d(count_include_pad=False).
+ */
+function matchingCost(img0: tf.Tensor4D, img1: tf.Tensor4D, flow: tf.Tensor4D, window: number): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [f0, f1] = splitFlow(flow);
+    const warped0 = backwardWarp(img0, f0, {checkFinite: false});
+    const warped1 = backwardWarp(img1, f1, {checkFinite: false});
+    const cost = tf.sum(tf.abs(tf.sub(warped0, warped1)), 3, true) as tf.Tensor4D;
+    return window === 1 ? cost : tf.avgPool(cost, window, 1, 'same');
+  });
+}
+
+/**
+ * Refine a bidirectional flow by a local search (an extension of the DAEK spec, not in the paper). For each grid
+ * step s, coarse to fine, every pixel tries the 9 symmetric offsets `[dx·s, dy·s, −dx·s, −dy·s]` (dx, dy in
+ * −1, 0, 1; dy outer) around its current flow and keeps the one whose warped frames differ least, averaged over a
+ * window; the first candidate wins a tie. Linear motion through the middle frame is what makes the offset symmetric.
+ *
+ * @param img0 `[B,H,W,C]` frame 0 (the padded frame the network saw).
+ * @param img1 `[B,H,W,C]` frame 1.
+ * @param flow `[B,H,W,4]` start flow: F_t→0 (dx, dy), F_t→1 (dx, dy) in pixels.
+ * @returns The refined `[B,H,W,4]` flow, owned by the caller; the inputs are not disposed.
+ */
+export function refineFlowBySearch(img0: tf.Tensor4D, img1: tf.Tensor4D, flow: tf.Tensor4D, options: FlowSearchOptions = {}): tf.Tensor4D {
+  const {steps, window} = resolveFlowSearchOptions(options);
+  checkShapes('refineFlowBySearch', img0, img1, flow);
+  // The outer tidy frees everything if a kernel throws; inside, candidates are made and dropped one at a time, so
+  // memory stays at a few frames whatever the frame size.
+  return tf.tidy(() => {
+    let current = tf.clone(flow);
+    for (const step of steps) {
+      let best: tf.Tensor4D | null = null;
+      let chosen = current;
+      for (const dy of [-1, 0, 1]) {
+        for (const dx of [-1, 0, 1]) {
+          const candidate = tf.tidy(() => tf.add(current, tf.tensor1d([dx * step, dy * step, -dx * step, -dy * step])) as tf.Tensor4D);
+          const cost = matchingCost(img0, img1, candidate, window);
+          if (best === null) {
+            [best, chosen] = [cost, candidate];
+            continue;
+          }
+          const previous: [tf.Tensor4D, tf.Tensor4D] = [best, chosen];
+          // Strictly smaller only: on a tie the earlier candidate stays, as in the reference.
+          [best, chosen] = tf.tidy(() => {
+            const better = tf.less(cost, previous[0]);
+            return [tf.where(better, cost, previous[0]), tf.where(tf.broadcastTo(better, candidate.shape), candidate, previous[1])] as
+              [tf.Tensor4D, tf.Tensor4D];
+          });
+          tf.dispose([...previous, cost, candidate]);
+        }
+      }
+      tf.dispose([best!, current]);
+      current = chosen;
+    }
+    return current;
+  });
+}
+
+/**
+ * The middle frame with a searched flow (an extension of the DAEK spec, not in the paper): both frames warped by
+ * {@link refineFlowBySearch}'s flow and blended by the network's own mask, plus the network's synthesis residual,
+ * `clamp(warp(img0, f0)·m + warp(img1, f1)·(1 − m) + (output − lastBlend), 0, 1)` with `m = sigmoid(maskLogit)`.
+ *
+ * @param img0 `[B,H,W,3]` frame 0, the padded frame the network saw.
+ * @param img1 `[B,H,W,3]` frame 1.
+ * @param outputs The network's outputs for this pair (last flow, mask logit, last blend, output); not disposed.
+ * @returns The refined `[B,H,W,3]` frame, owned by the caller.
+ */
+export function refinedMiddleFrame(img0: tf.Tensor4D, img1: tf.Tensor4D, outputs: NetworkOutputs, options: FlowSearchOptions = {}): tf.Tensor4D {
+  const flow = outputs.flows[outputs.flows.length - 1];
+  const lastBlend = outputs.blends[outputs.blends.length - 1];
+  if (!flow || !lastBlend) throw new Error('refinedMiddleFrame: outputs hold no flows or blends; pass the outputs of a network forward pass.');
+  const refined = refineFlowBySearch(img0, img1, flow, options);
+  try {
+    return tf.tidy(() => {
+      const {merged} = warpAndBlend(img0, img1, refined, outputs.maskLogit);
+      return tf.clipByValue(tf.add(merged, tf.sub(outputs.output, lastBlend)), 0, 1) as tf.Tensor4D;
+    });
+  } finally {
+    refined.dispose();
+  }
+}
