@@ -14,7 +14,6 @@ held-out clips only (training/holdout.json), never on a test set.
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from pathlib import Path
 
@@ -28,7 +27,7 @@ from torch import Tensor  # noqa: E402
 from daek_torch import create_model  # noqa: E402
 from daek_torch.ops import warp  # noqa: E402
 from daek_torch.train.run import load_init  # noqa: E402
-from scale_probe import pad32, read, triplets  # noqa: E402
+from scale_probe import pad32, read, score_u8, triplets  # noqa: E402
 
 
 def refine(a: Tensor, b: Tensor, flow: Tensor, steps: list[float], window: int) -> Tensor:
@@ -84,9 +83,7 @@ def main(argv: list[str]) -> int:
                 truth = (gt * 255).round()
                 row = []
                 for name, y in (("model", out.output), ("refined", refined)):
-                    q = (y[..., :h, :w] * 255).round()
-                    psnr = 10 * math.log10(255**2 / max(float(((q - truth) ** 2).mean()), 1e-10))
-                    ie = float((q - truth).abs().mean())
+                    psnr, ie = score_u8(y[..., :h, :w], truth)
                     sums[name][0] += psnr
                     sums[name][1] += ie
                     row.append(f"{psnr:6.2f}/{ie:5.2f}")

@@ -64,6 +64,13 @@ def middle(model: DAEK, a: Tensor, b: Tensor, scale: float) -> Tensor:
     return torch.clamp(blend + resize(residual, h, w), 0, 1)
 
 
+def score_u8(pred: Tensor, truth: Tensor) -> tuple[float, float]:
+    """PSNR (dB) and IE of a float prediction in [0, 1] rounded to uint8 levels, against 0-255 ``truth``."""
+    q = (pred * 255).round()
+    psnr = 10 * math.log10(255**2 / max(float(((q - truth) ** 2).mean()), 1e-10))
+    return psnr, float((q - truth).abs().mean())
+
+
 def triplets(root: Path) -> list[Path]:
     lines = (root / "tri_trainlist.txt").read_text().split() + (root / "tri_testlist.txt").read_text().split()
     return [root / "sequences" / line for line in lines]
@@ -90,10 +97,7 @@ def main(argv: list[str]) -> int:
                 truth = (gt * 255).round()
                 row = []
                 for s in scales:
-                    q = (middle(model, a, b, s) * 255).round()
-                    mse = float(((q - truth) ** 2).mean())
-                    psnr = 10 * math.log10(255**2 / max(mse, 1e-10))
-                    ie = float((q - truth).abs().mean())
+                    psnr, ie = score_u8(middle(model, a, b, s), truth)
                     sums[s][0] += psnr
                     sums[s][1] += ie
                     row.append(f"{psnr:6.2f}/{ie:5.2f}")
