@@ -50,7 +50,7 @@ Methods (default: the command's own list)
   --method SPEC           repeatable: ${METHOD_GRAMMAR}
                           e.g. --method daek:daek-f-ca=weights/f-ca  --method reference=../shared/data/ucf101-dvf-sample
                           (+ensemble: the mean of the frames for both input orders, twice the passes;
-                          +refine: flow search refinement after each pass, --engine tfjs only, a test-time
+                          +refine: flow search refinement after each pass, either --engine, a test-time
                           extension outside the DAEK paper, about twice the time per frame)
   --weights [NAME=]PATH   weights for preset NAME (or rife); a bare PATH is for daek. Repeatable
   --reference-pattern P   file of a triplet under a reference folder, {id} = triplet id (default ${DEFAULT_REFERENCE_PATTERN})

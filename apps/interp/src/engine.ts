@@ -19,6 +19,11 @@ export interface EngineOptions {
   scale?: number;
   /** Average the middle frames of (a, b) and (b, a): better frames at twice the time (default false). */
   ensemble?: boolean;
+  /**
+   * Flow search refinement after each network pass (`createInterpolator({refine: true})`, a test-time extension, not in
+   * the DAEK paper; default false). Needs the network's full-resolution flow: refused with `scale` < 1.
+   */
+  refine?: boolean;
 }
 
 /** A loaded model that makes middle frames. */
@@ -71,6 +76,11 @@ export interface ScaleChoice {
  */
 export function autoScale(options: EngineOptions, width: number, height: number, tiled: boolean): ScaleChoice {
   if (options.engine !== 'tfjs' || options.scale !== undefined || tiled || width * height <= AUTO_SCALE_ABOVE) return {options, note: null};
+  if (options.refine) {
+    // --refine searches the full-resolution flow: no automatic --scale, and the user is told.
+    return {options, note: `${width}x${height} frames: --refine runs the network at full resolution (no automatic --scale); ` +
+      'if memory runs out, add --tile N or use --engine onnxruntime'};
+  }
   let scale = 1;
   while (width * height * scale * scale > AUTO_SCALE_ABOVE) scale /= 2;
   return {options: {...options, scale},

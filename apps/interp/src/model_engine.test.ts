@@ -96,5 +96,20 @@ describe('createModelEngine', () => {
     await expect(createModelEngine({engine: 'tfjs', weights: 'model.onnx'})).rejects.toThrow(/an \.onnx file needs --engine onnxruntime/);
     await expect(createModelEngine({engine: 'tfjs', model: 'nope'})).rejects.toThrow(/--model: Unknown model "nope"/);
     await expect(createModelEngine({engine: 'tfjs', weights: '/nonexistent/model.json'})).rejects.toThrow(/cannot load the model/);
+    await expect(createModelEngine({engine: 'tfjs', scale: 0.5, refine: true}))
+      .rejects.toThrow(/--refine searches the network's full-resolution flow and does not combine with --scale 0.5/);
   });
+
+  it('--refine reaches createInterpolator on either engine, and the engine name says so', async () => {
+    for (const engine of ['tfjs', 'onnxruntime'] as const) {
+      const refined = await createModelEngine({engine, refine: true, threads: 1});
+      try {
+        expect(refined.name).toMatch(/flow search refinement \(steps 1, 0.5, 0.25; window 9\)/);
+        const out = await refined.middle(pattern(64, 48, 0), pattern(64, 48, 3));
+        expect([out.width, out.height]).toEqual([64, 48]);
+      } finally {
+        refined.dispose();
+      }
+    }
+  }, 60_000);
 });

@@ -22,6 +22,10 @@ export async function createModelEngine(options: EngineOptions): Promise<Engine>
     throw new InterpError('engine', `--scale ${scale} needs the network's flow and blend mask, which the ONNX graph does not ` +
       'output (only the frame): use --engine tfjs with --scale, or --tile N with --engine onnxruntime');
   }
+  if (options.refine && scale !== 1) {
+    throw new InterpError('usage', `--refine searches the network's full-resolution flow and does not combine with --scale ${scale}; ` +
+      'use --scale 1, or --tile N for large frames');
+  }
   const weightsOnnx = options.weights?.toLowerCase().endsWith('.onnx') ?? false;
   if (weightsOnnx && !onnx) throw new InterpError('weights', `--weights ${options.weights}: an .onnx file needs --engine onnxruntime`);
   let model: ModelName | undefined;
@@ -39,6 +43,7 @@ export async function createModelEngine(options: EngineOptions): Promise<Engine>
       engine: options.engine, backend: 'wasm', checkFrames: false,
       ...(options.threads !== undefined ? {threads: options.threads} : {}),
       ...(options.ensemble ? {ensemble: true} : {}),
+      ...(options.refine ? {refine: true} : {}),
     });
   } catch (error) {
     const message = (error as Error).message;

@@ -3,7 +3,7 @@
 // @daek/onnx, loaded on demand (it depends on this package, so this package cannot import it statically).
 import * as tf from '@tensorflow/tfjs';
 import type {DAEK} from './daek.js';
-import {refinedMiddleFrame, resolveFlowSearchOptions, type FlowSearchOptions} from './flow_search.js';
+import {refinedMiddleFrame, resolveFlowSearchOptions, type FlowSearchOptions, type ResolvedFlowSearchOptions} from './flow_search.js';
 import type {IFNet} from './ifnet.js';
 import {disposeOutputs} from './outputs.js';
 
@@ -32,7 +32,7 @@ export const MEMORY_LIGHT_ABOVE = 64 * 64;
  * The tfjs executor: `network.forward` on the active backend. DAEK's correlation is the configured one when
  * `correlation` is given, else all-pairs up to 512x512 and memory-light above ({@link MEMORY_LIGHT_ABOVE}).
  * With `refine`, the middle frame is recomposed from a searched flow ({@link refinedMiddleFrame}): a test-time
- * extension of the DAEK spec, not in the paper, that needs the flow and mask only this engine exposes.
+ * extension of the DAEK spec, not in the paper (the onnxruntime engine runs the same search as an ONNX graph).
  */
 export function tfjsExecutor(network: DAEK | IFNet, correlation?: 'all-pairs' | 'memory-light', refine?: FlowSearchOptions): FrameExecutor {
   const search = refine === undefined ? null : resolveFlowSearchOptions(refine, 'tfjsExecutor: refine');
@@ -93,6 +93,11 @@ export interface OnnxExecutorRequest {
   threads?: number;
   /** ONNX Runtime execution provider (default `auto`). */
   executionProvider?: 'auto' | 'cpu' | 'wasm' | 'webgpu';
+  /**
+   * Flow search refinement after each network pass ({@link refinedMiddleFrame}'s semantics, run as an ONNX graph),
+   * already checked by {@link resolveFlowSearchOptions}; absent: off.
+   */
+  refine?: ResolvedFlowSearchOptions;
 }
 
 /** What `@daek/onnx` provides to this package. */

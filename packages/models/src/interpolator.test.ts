@@ -12,6 +12,7 @@ import {refinedMiddleFrame} from './flow_search.js';
 import {disposeOutputs} from './outputs.js';
 import {DAEK_PRESETS} from './presets.js';
 import type {PixelFrame} from './frames.js';
+import type {FrameExecutor, OnnxExecutorRequest} from './executor.js';
 import {saveNetwork} from './weights_source.js';
 
 describe('bisectionPath', () => {
@@ -302,10 +303,24 @@ describeWithBackends('createInterpolator: errors and error paths (issue 13)', ()
     expect(tf.memory().numTensors).toBe(base);
   });
 
-  it('refine: checked before anything is built; engine onnxruntime refuses it by name', async () => {
+  it('refine: checked before anything is built, for either engine; engine onnxruntime receives the resolved options', async () => {
     const before = tf.memory().numTensors;
-    await expect(createInterpolator({model: 'ifnet', weights: 'random', engine: 'onnxruntime', refine: true}))
-      .rejects.toThrow(/refine needs engine 'tfjs' for now.*Use engine: 'tfjs', or drop refine/);
+    await expect(createInterpolator({model: 'ifnet', weights: 'random', engine: 'onnxruntime', refine: {window: 4},
+      onnxEngine: {createOnnxExecutor: () => Promise.reject(new Error('not reached'))}}))
+      .rejects.toThrow(/^createInterpolator: refine: window: expected an odd integer >= 1/);
+    const requests: OnnxExecutorRequest[] = [];
+    const onnxEngine = {
+      async createOnnxExecutor(request: OnnxExecutorRequest): Promise<FrameExecutor> {
+        requests.push(request);
+        return {engine: 'onnxruntime', description: 'fake onnx', run: () => Promise.reject(new Error('not run')), dispose() {}};
+      },
+    };
+    for (const [refine, want] of [[true, {steps: [1, 0.5, 0.25], window: 9}], [{window: 5}, {steps: [1, 0.5, 0.25], window: 5}],
+      [false, undefined]] as const) {
+      const interp = await createInterpolator({model: 'ifnet', weights: 'random', engine: 'onnxruntime', refine, onnxEngine});
+      expect(requests.at(-1)?.refine).toEqual(want);
+      interp.dispose();
+    }
     await expect(createInterpolator({model: 'ifnet', weights: 'random', refine: {window: 4}}))
       .rejects.toThrow(/^createInterpolator: refine: window: expected an odd integer >= 1/);
     await expect(createInterpolator({model: 'ifnet', weights: 'random', refine: {steps: []}})).rejects.toThrow(/refine: steps: expected a non-empty/);

@@ -145,7 +145,9 @@ export interface InterpolatorConfig {
    * then blended again with the network's own mask and synthesis residual ({@link refineFlowBySearch}). `true` for
    * the defaults, or `{steps, window}`. Costs about two to three times the time per frame. Measured with the Python
    * probe on 96 held-out training-clip triplets (never a test set): the shipped `daek-s` goes from 28.20 dB /
-   * IE 4.71 to 28.60 / 4.40. Engine `tfjs` only for now; with `ensemble`, each of the two passes is refined.
+   * IE 4.71 to 28.60 / 4.40. Either engine: `tfjs` runs {@link refinedMiddleFrame}, `onnxruntime` the same search
+   * as a second ONNX graph on the network graph's flow, mask and frame (@daek/onnx `flowSearchGraph`). With
+   * `ensemble`, each of the two passes is refined.
    */
   refine?: boolean | FlowSearchOptions;
 }
@@ -258,14 +260,10 @@ function checkPadding(padding: InterpolatorConfig['padding']): {multiple: number
 }
 
 /** Check `refine` (before anything is built or loaded): the search options, or null when off. */
-function checkRefine(refine: InterpolatorConfig['refine'], engine: EngineName): ResolvedFlowSearchOptions | null {
+function checkRefine(refine: InterpolatorConfig['refine']): ResolvedFlowSearchOptions | null {
   if (refine === undefined || refine === false) return null;
   if (refine !== true && (typeof refine !== 'object' || refine === null)) {
     throw new Error(`createInterpolator: refine: expected true, false or {steps, window}, got ${String(refine)}.`);
-  }
-  if (engine !== 'tfjs') {
-    throw new Error("createInterpolator: refine needs engine 'tfjs' for now: the search starts from the network's flow " +
-      `and mask, which engine '${engine}' does not return. Use engine: 'tfjs', or drop refine.`);
   }
   return resolveFlowSearchOptions(refine === true ? {} : refine, 'createInterpolator: refine');
 }
@@ -306,7 +304,7 @@ export async function createInterpolator(config: InterpolatorConfig = {}): Promi
       throw new Error(`createInterpolator: ${key} is for engine 'onnxruntime'; this interpolator uses engine 'tfjs'.`);
     }
   }
-  const refine = checkRefine(config.refine, engine);
+  const refine = checkRefine(config.refine);
   // No weights: a preset with shipped weights loads them (never a silent random network).
   const shipped = config.weights === undefined ? await shippedWeights(config.model ?? DEFAULT_MODEL) : null;
   if (shipped) config = {...config, weights: shipped};
@@ -353,7 +351,7 @@ export async function createInterpolator(config: InterpolatorConfig = {}): Promi
   try {
     executor = engine === 'tfjs' ? tfjsExecutor(network, config.daekConfig?.correlation, refine ?? undefined) :
       await (config.onnxEngine ?? await loadOnnxEngine()).createOnnxExecutor({model, network, onnx: config.onnx,
-        threads: config.threads, executionProvider: config.executionProvider});
+        threads: config.threads, executionProvider: config.executionProvider, ...(refine ? {refine} : {})});
     if (config.ensemble) executor = reversalEnsembleExecutor(executor);
   } catch (error) {
     network.dispose();

@@ -89,6 +89,44 @@ describe("createInterpolator({engine: 'onnxruntime'})", () => {
     }
   }, 600_000);
 
+  it('refine: the tfjs engine\'s refined frames (flow search as a second ONNX graph), also with ensemble; no tfjs leaks', async () => {
+    const onnxRefine = await createInterpolator({model: 'daek-s', engine: 'onnxruntime', threads: 1, refine: {window: 5}});
+    const tfjsRefine = await createInterpolator({model: 'daek-s', engine: 'tfjs', refine: {window: 5}});
+    const onnxBoth = await createInterpolator({model: 'daek-s', engine: 'onnxruntime', threads: 1, refine: true, ensemble: true});
+    // 70x100 is padded to 128x128; a batch of 2.
+    const [a, b] = testFrames(2, 70, 100);
+    try {
+      expect(onnxRefine.executor).toBe('onnxruntime-node cpu, 1 thread, flow search refinement (steps 1, 0.5, 0.25; window 5)');
+      expect(tfjsRefine.executor).toBe('tfjs wasm, flow search refinement (steps 1, 0.5, 0.25; window 5)');
+      expect(onnxBoth.executor).toBe('onnxruntime-node cpu, 1 thread, flow search refinement (steps 1, 0.5, 0.25; window 9), ' +
+        'time-reversal ensemble (2 passes)');
+      const got = await onnxRefine.interpolate(a, b);
+      const want = await tfjsRefine.interpolate(a, b);
+      const plain = await onnxEngine.interpolate(a, b);
+      const [g, w, p] = [await got.data(), await want.data(), await plain.data()];
+      tf.dispose([got, want, plain]);
+      // The networks agree to 1e-4 (the parity tolerance above) and so do the refined frames wherever both engines
+      // pick the same offsets; the engines' start flows differ by ~1e-5, which can flip the argmin of a near-tie,
+      // and such a pixel differs by more. Count those; they must stay rare (0.5% of the values).
+      let differing = 0;
+      for (let i = 0; i < g.length; i++) if (!(Math.abs(g[i]! - w[i]!) <= 1e-4)) differing++;
+      expect(differing / g.length).toBeLessThanOrEqual(0.005);
+      // The refinement did something: the refined frame is not the plain one.
+      expect(maxAbs(g, p)).toBeGreaterThan(1e-3);
+      const before = tf.memory().numTensors;
+      const both = await onnxBoth.interpolate(a, b);
+      expect(both.shape).toEqual([2, 70, 100, 3]);
+      both.dispose();
+      (await onnxRefine.interpolate(a, b)).dispose();
+      expect(tf.memory().numTensors).toBe(before);
+    } finally {
+      tf.dispose([a, b]);
+      onnxRefine.dispose();
+      tfjsRefine.dispose();
+      onnxBoth.dispose();
+    }
+  }, 120_000);
+
   it('refuses an unknown engine', async () => {
     await expect(createInterpolator({model: 'daek-s', engine: 'torch' as 'tfjs'})).rejects.toThrow(/engine: expected 'tfjs' or 'onnxruntime'/);
   });

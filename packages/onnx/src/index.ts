@@ -3,6 +3,7 @@
 // Export.
 export {exportOnnx, GRAPH_FORMAT, isInferenceTensor, matchingPreset, METADATA_KEYS, readNetworkWeights} from './export_onnx.js';
 export type {ExportOnnxOptions, TorchTensor} from './export_onnx.js';
+export {FLOW_SEARCH_INPUTS, FLOW_SEARCH_OUTPUTS, flowSearchGraph} from './export/flow_search.js';
 export {A, GraphBuilder, imageValueInfo} from './graph/builder.js';
 export type {Attr, WeightStorage} from './graph/builder.js';
 export {IR_VERSION, OPSET} from './proto.js';
@@ -16,6 +17,8 @@ export type {
 export {readModelInfo} from './runtime/model_info.js';
 export type {OnnxModelInfo} from './runtime/model_info.js';
 export {createOnnxExecutor, LOW_MEMORY_ABOVE, sessionExecutor} from './runtime/executor.js';
+export {createFlowSearchSession, flowSearchDescription} from './runtime/flow_search.js';
+export type {FlowSearchOutputs, FlowSearchSession, FlowSearchSessionOptions} from './runtime/flow_search.js';
 export type {LargeFrameSessions} from './runtime/executor.js';
 export {
   isOutOfMemory, OnnxBackendUnavailableError, OnnxModelError, OnnxOutOfMemoryError, OnnxRuntimeMissingError,

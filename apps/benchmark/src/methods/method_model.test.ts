@@ -183,7 +183,20 @@ describeWithBackends('model method with the real @daek/models (random init)', ()
     }
   });
 
-  it("'+refine' runs through the real createInterpolator, and with --engine onnxruntime fails with its error", async () => {
+  it("'+refine' with --engine onnxruntime passes refine and the engine to createInterpolator and states the search", async () => {
+    const {models, calls} = fakeModels();
+    const executor = 'onnxruntime-node cpu, 2 threads, flow search refinement (steps 1, 0.5, 0.25; window 9)';
+    const withExecutor: typeof models = {...models, createInterpolator: async (options) => ({...await models.createInterpolator(options), executor})};
+    const method = createModelMethod({model: 'rife', refine: true, engine: 'onnxruntime', threads: 2, models: withExecutor});
+    await method.prepare();
+    expect(calls.created[0]).toMatchObject({model: 'rife', engine: 'onnxruntime', threads: 2, refine: true});
+    expect(method.name).toBe('rife + refine');
+    expect(method.describe().notes).toContain(`engine: ${executor}`);
+    expect(method.describe().notes.at(-1)).toMatch(/^flow search refinement \(steps 1, 0.5, 0.25; window 9\): /);
+    method.dispose();
+  });
+
+  it("'+refine' runs through the real createInterpolator", async () => {
     const method = createModelMethod({model: 'rife', refine: true});
     await method.prepare();
     expect(method.name).toBe('rife + refine');
@@ -191,7 +204,5 @@ describeWithBackends('model method with the real @daek/models (random init)', ()
     const out = await method.predict(triplet(70, 50));
     expect(out.data.every((v) => v >= 0 && v <= 1)).toBe(true);
     method.dispose();
-    const onnx = createModelMethod({model: 'rife', refine: true, engine: 'onnxruntime'});
-    await expect(onnx.prepare()).rejects.toThrow(/refine needs engine 'tfjs' for now/);
   });
 }, {only: ['wasm']});

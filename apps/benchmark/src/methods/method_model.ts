@@ -52,7 +52,7 @@ export interface InterpolatorSettings {
   threads?: number;
   /** Average the frames of both input orders (`+ensemble`). */
   ensemble?: boolean;
-  /** Flow search refinement after each network pass (`+refine`; @daek/models refuses it with engine onnxruntime). */
+  /** Flow search refinement after each network pass (`+refine`; either engine). */
   refine?: boolean;
   /** The same padding the benchmark applies, so that the interpolator's own padding has nothing left to do. */
   padding: PaddingInfo;
@@ -155,7 +155,7 @@ export interface ModelMethodOptions {
   ensemble?: boolean;
   /**
    * Flow search refinement (`createInterpolator({refine: true})`, a test-time extension, not in the DAEK paper); the
-   * row label gets ` + refine`. With engine onnxruntime, createInterpolator refuses it and prepare throws its error.
+   * row label gets ` + refine`. Either engine (onnxruntime runs the search as a second ONNX graph).
    */
   refine?: boolean;
   /** Padding (default replicate, multiple 32, min size 128: spec §1.1 and §6). */

@@ -7,7 +7,7 @@
 //   rife                           RIFE's IFNet
 //   ...=WEIGHTS after a model      e.g. daek:daek-f-ca=weights/f-ca, rife=flownet.pkl
 //   ...+ensemble after a model     the time-reversal ensemble (createInterpolator({ensemble: true})), e.g. default+ensemble
-//   ...+refine after a model       flow search refinement (createInterpolator({refine: true}), tfjs engine only; a test-time
+//   ...+refine after a model       flow search refinement (createInterpolator({refine: true}), either engine; a test-time
 //                                  extension, not in the DAEK paper), e.g. default+refine, default+ensemble+refine
 import {createFrameAverage} from './frame_average.js';
 import {createMinterpolate} from './minterpolate.js';
@@ -25,7 +25,7 @@ export interface MethodSpec {
   path?: string;
   /** Model methods: average the frames of (frame0, frame1) and (frame1, frame0) (`+ensemble`). */
   ensemble?: boolean;
-  /** Model methods: flow search refinement after each network pass (`+refine`; tfjs engine only). */
+  /** Model methods: flow search refinement after each network pass (`+refine`; either engine). */
   refine?: boolean;
   /** The spec as written. */
   text: string;

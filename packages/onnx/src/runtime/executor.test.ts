@@ -59,6 +59,52 @@ describe('sessionExecutor', () => {
   });
 });
 
+describe('sessionExecutor with refine', () => {
+  /** A session that records its runs and returns a constant frame, a zero flow and a half mask (no frame-only runs). */
+  function networkSession(value: number, sizes: number[][]): OnnxSession {
+    return {
+      info: {} as OnnxSession['info'], runtime: 'onnxruntime-node', executionProvider: 'cpu', threads: 1, description: 'fake',
+      async run(_a, _b, {batch, height, width}) {
+        sizes.push([height, width]);
+        const plane = batch * height * width;
+        return {merged: new Float32Array(3 * plane).fill(value), flow: new Float32Array(4 * plane), mask: new Float32Array(plane).fill(0.5)};
+      },
+      async runFrame() {
+        throw new Error('with refine the executor needs the flow and mask too');
+      },
+      async release() {
+        sizes.push([-1]);
+      },
+    };
+  }
+
+  it('fetches flow and mask from the main and the low-memory session and returns the searched frame; says refine is on', async () => {
+    const [mainRuns, lowRuns] = [[] as number[][], [] as number[][]];
+    const executor = sessionExecutor(networkSession(0.25, mainRuns), {lowMemory: async () => networkSession(0.75, lowRuns)},
+      {steps: [1], window: 1});
+    expect(executor.description).toBe('fake, flow search refinement (steps 1; window 1)');
+    // Black frames: every warp is 0, so the refined frame is clamp(0 + merged − 0) = the network's frame.
+    const run = async (h: number, w: number) => {
+      const frame = tf.zeros([1, h, w, 3]) as tf.Tensor4D;
+      const out = await executor.run(frame, frame);
+      const data = await out.data();
+      tf.dispose([frame, out]);
+      return [data[0], data[data.length - 1]];
+    };
+    expect(await run(32, 48)).toEqual([0.25, 0.25]);
+    expect(await run(1104, 1920)).toEqual([0.75, 0.75]);
+    expect(mainRuns).toEqual([[32, 48]]);
+    expect(lowRuns).toEqual([[1104, 1920]]);
+    await executor.dispose();
+    expect(lowRuns.at(-1)).toEqual([-1]);
+  }, 60_000);
+
+  it('checks the options by name', () => {
+    expect(() => sessionExecutor({description: 'fake'} as OnnxSession, {}, {window: 2}))
+      .toThrow(/^sessionExecutor: refine: window: expected an odd integer >= 1/);
+  });
+});
+
 describe('sharedPromise', () => {
   it('makes the value once for every caller, and tries again after a failure', async () => {
     let calls = 0;

@@ -1,9 +1,10 @@
 // The onnxruntime engine of createInterpolator(): runs a DAEK.js .onnx on padded NHWC tfjs frames.
 import * as tf from '@tensorflow/tfjs';
-import {DAEK, MEMORY_LIGHT_ABOVE, type FrameExecutor, type OnnxExecutorRequest} from '@daek/models';
+import {DAEK, MEMORY_LIGHT_ABOVE, resolveFlowSearchOptions, type FlowSearchOptions, type FrameExecutor, type OnnxExecutorRequest} from '@daek/models';
 import {exportOnnx, readNetworkWeights} from '../export_onnx.js';
 import {shippedOnnx} from '../shipped.js';
 import {OnnxModelError} from './errors.js';
+import {createFlowSearchSession, flowSearchDescription, type FlowSearchSession} from './flow_search.js';
 import {createOnnxSession, readModelBytes, type OnnxSession} from './session.js';
 
 /**
@@ -68,8 +69,14 @@ export interface LargeFrameSessions {
  * the sessions `large` makes (once each, on first use): an all-pairs correlation volume grows as (hw)² (daek-s at
  * 1280x720 needs 5.3 GB), the memory-light graph linearly; and above 1920x1088 ONNX Runtime's arena more than
  * doubles the peak (daek-s 4K: 8.2 GB with it, 3.7 GB without).
+ *
+ * With `refine` (a test-time extension of the DAEK spec, not in the paper), each run fetches the network's frame,
+ * last flow and mask and passes them through the flow search graph (`flowSearchGraph`) in a second session, made on
+ * first use with the network session's runtime, provider and threads (and, for the low-memory frames, without the
+ * memory arena too); the frame returned is the refined one, as the tfjs engine's `refinedMiddleFrame`.
  */
-export function sessionExecutor(session: OnnxSession, large: LargeFrameSessions = {}): FrameExecutor {
+export function sessionExecutor(session: OnnxSession, large: LargeFrameSessions = {}, refine?: FlowSearchOptions): FrameExecutor {
+  const search = refine === undefined ? null : resolveFlowSearchOptions(refine, 'sessionExecutor: refine');
   const made = new Map<keyof LargeFrameSessions, Promise<OnnxSession>>();
   const variant = (key: keyof LargeFrameSessions): Promise<OnnxSession> => {
     let found = made.get(key);
@@ -79,20 +86,42 @@ export function sessionExecutor(session: OnnxSession, large: LargeFrameSessions 
     }
     return found;
   };
+  // The search sessions, by memory arena (on: the network's own session and the memory-light one; off: low memory).
+  const searches = new Map<boolean, Promise<FlowSearchSession>>();
+  const searchSession = (memoryArena: boolean): Promise<FlowSearchSession> => {
+    let found = searches.get(memoryArena);
+    if (!found) {
+      found = createFlowSearchSession(search!, {runtime: session.runtime, executionProvider: session.executionProvider,
+        threads: session.threads, memoryArena});
+      // A failed load is not kept: the next run tries again.
+      found.catch(() => searches.delete(memoryArena));
+      searches.set(memoryArena, found);
+    }
+    return found;
+  };
   return {
     engine: 'onnxruntime',
-    description: session.description,
+    description: session.description + (search ? `, ${flowSearchDescription(search)}` : ''),
     async run(img0, img1) {
       const [batch, height, width] = img0.shape;
-      const target = large.lowMemory && height * width > LOW_MEMORY_ABOVE ? await variant('lowMemory') :
+      const lowMemory = !!large.lowMemory && height * width > LOW_MEMORY_ABOVE;
+      const target = lowMemory ? await variant('lowMemory') :
         large.memoryLight && (height / 8) * (width / 8) > MEMORY_LIGHT_ABOVE ? await variant('memoryLight') : session;
       const [a, b] = await Promise.all([toNchw(img0), toNchw(img1)]);
-      const merged = await target.runFrame(a, b, {batch, height, width});
-      return tf.tensor4d(nchwToNhwc(merged, [batch, 3, height, width]), [batch, height, width, 3]);
+      const size = {batch, height, width};
+      let frame: Float32Array;
+      if (search) {
+        const outputs = await target.run(a, b, size);
+        frame = (await (await searchSession(!lowMemory)).run(a, b, outputs, size)).refined;
+      } else {
+        frame = await target.runFrame(a, b, size);
+      }
+      return tf.tensor4d(nchwToNhwc(frame, [batch, 3, height, width]), [batch, height, width, 3]);
     },
     async dispose() {
       await session.release();
       for (const pending of made.values()) await (await pending).release();
+      for (const pending of searches.values()) await (await pending).release();
     },
   };
 }
@@ -102,7 +131,8 @@ export function sessionExecutor(session: OnnxSession, large: LargeFrameSessions 
  * given (its weights must be the network's: same SHA-256), the `.onnx` shipped for the model when the network holds
  * the shipped weights, else the network exported in memory (float32, memory-light correlation). A DAEK graph with
  * the all-pairs correlation (given by the caller) runs frames above 512x512 on a memory-light graph exported from the
- * network on first use.
+ * network on first use. With `request.refine`, every frame is refined by the flow search graph (see
+ * {@link sessionExecutor}).
  */
 export async function createOnnxExecutor(request: OnnxExecutorRequest): Promise<FrameExecutor> {
   const {sha256} = await readNetworkWeights(request.network);
@@ -128,7 +158,7 @@ export async function createOnnxExecutor(request: OnnxExecutorRequest): Promise<
       const bytes = await readModelBytes(shipped);
       const session = await createOnnxSession(bytes, {threads: request.threads, executionProvider: request.executionProvider,
         name: String(shipped)});
-      if (session.info.weightsSha256 === sha256) return sessionExecutor(session, large(session, bytes));
+      if (session.info.weightsSha256 === sha256) return sessionExecutor(session, large(session, bytes), request.refine);
       await session.release();
     }
     source = await exportOnnx(request.network, {model: request.model});
@@ -141,5 +171,5 @@ export async function createOnnxExecutor(request: OnnxExecutorRequest): Promise<
       `(${session.info.model}, weights ${session.info.weightsSha256.slice(0, 12)} vs ${sha256.slice(0, 12)}). ` +
       'Pass the matching weights, or export the .onnx again from them (daek-export).');
   }
-  return sessionExecutor(session, large(session, source));
+  return sessionExecutor(session, large(session, source), request.refine);
 }

@@ -72,12 +72,15 @@ export interface OnnxSession {
   release(): Promise<void>;
 }
 
-interface OrtTensor { data: unknown; dims: readonly number[] }
-interface OrtSession {
+/** An ONNX Runtime tensor, as far as this package uses it (internal). */
+export interface OrtTensor { data: unknown; dims: readonly number[] }
+/** An ONNX Runtime inference session, as far as this package uses it (internal). */
+export interface OrtSession {
   run(feeds: Record<string, OrtTensor>, fetches?: readonly string[]): Promise<Record<string, OrtTensor>>;
   release(): Promise<void>;
 }
-interface OrtModule {
+/** The ONNX Runtime module, as far as this package uses it (internal). */
+export interface OrtModule {
   InferenceSession: {create(model: Uint8Array, options: Record<string, unknown>): Promise<OrtSession>};
   Tensor: new (type: 'float32', data: Float32Array, dims: readonly number[]) => OrtTensor;
   env: {wasm?: {numThreads?: number; simd?: boolean; proxy?: boolean}};
@@ -89,7 +92,8 @@ const isNode = typeof process !== 'undefined' && !!process.versions?.node;
 const NODE_RUNTIME: string = 'onnxruntime-node';
 const WEB_RUNTIME: string = 'onnxruntime-web';
 
-async function loadRuntime(name: OnnxRuntimeName): Promise<OrtModule> {
+/** Import onnxruntime-node or onnxruntime-web; {@link OnnxRuntimeMissingError} when it is not installed (internal). */
+export async function loadRuntime(name: OnnxRuntimeName): Promise<OrtModule> {
   try {
     const mod = await import(/* @vite-ignore */ name === 'onnxruntime-node' ? NODE_RUNTIME : WEB_RUNTIME) as OrtModule & {default?: OrtModule};
     return mod.InferenceSession ? mod : mod.default!;
@@ -131,6 +135,19 @@ async function webGpuAdapter(): Promise<string | null> {
   } catch (error) {
     return `requestAdapter() failed: ${(error as Error).message}`;
   }
+}
+
+/**
+ * ONNX Runtime's session options for a provider, a thread count and the memory arena switch (onnxruntime-node
+ * only); every session of the engine is made with them (internal).
+ */
+export function ortSessionOptions(runtime: OnnxRuntimeName, provider: OnnxExecutionProvider, threads: number,
+    memoryArena: boolean): Record<string, unknown> {
+  return {
+    executionProviders: [provider], graphOptimizationLevel: 'all',
+    ...(runtime === 'onnxruntime-node' ? {intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential',
+      ...(memoryArena ? {} : {enableCpuMemArena: false, enableMemPattern: false})} : {}),
+  };
 }
 
 /**
@@ -195,11 +212,7 @@ export async function createOnnxSession(source: OnnxModelSource, options: OnnxSe
   }
   let session: OrtSession;
   try {
-    session = await ort.InferenceSession.create(bytes, {
-      executionProviders: [provider], graphOptimizationLevel: 'all',
-      ...(runtime === 'onnxruntime-node' ? {intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential',
-        ...(options.memoryArena === false ? {enableCpuMemArena: false, enableMemPattern: false} : {})} : {}),
-    });
+    session = await ort.InferenceSession.create(bytes, ortSessionOptions(runtime, provider, threads, options.memoryArena ?? true));
   } catch (error) {
     if (isOutOfMemory(error)) throw new OnnxOutOfMemoryError({batch: 0, height: 0, width: 0}, error);
     throw new OnnxModelError('corrupt', `ONNX Runtime could not load ${name}: ${(error as Error).message}`, {cause: error});
