@@ -7,7 +7,7 @@ The blend uses the network's own mask and residual. This is what `minterpolate`'
 from a zero start; here it starts from the network's flow. Scores are PSNR on the uint8 output and IE (0-255), as
 daek-bench scores them.
 
-Usage: /usr/bin/python3 training/scripts/refine_probe.py WEIGHTS DIR [DIR ...] [--steps 1,0.5,0.25] [--window 9]
+Usage: /usr/bin/python3 training/scripts/refine_probe.py WEIGHTS DIR [DIR ...] [--steps 1,0.5,0.25] [--window 13]
 WEIGHTS: a .pth (checkpoint_to_pth.py) or a tfjs model.json of daek-s. DIR: `daek-data export` output. Use it on
 held-out clips only (training/holdout.json), never on a test set.
 """
@@ -30,6 +30,12 @@ from daek_torch.train.run import load_init  # noqa: E402
 from scale_probe import pad32, read, score_u8, triplets  # noqa: E402
 
 
+def window_cost(a: Tensor, b: Tensor, flow: Tensor, window: int) -> Tensor:
+    """The channel-summed |warp(a, f0) - warp(b, f1)|, averaged over a window of in-image pixels."""
+    cost = (warp(a, flow[:, :2]) - warp(b, flow[:, 2:])).abs().sum(1, keepdim=True)
+    return F.avg_pool2d(cost, window, 1, window // 2, count_include_pad=False)
+
+
 def refine(a: Tensor, b: Tensor, flow: Tensor, steps: list[float], window: int) -> Tensor:
     """The flow pair after a coarse-to-fine symmetric 3x3 offset search per pixel (window-averaged L1 cost)."""
     for step in steps:
@@ -39,8 +45,7 @@ def refine(a: Tensor, b: Tensor, flow: Tensor, steps: list[float], window: int) 
             for dx in (-1, 0, 1):
                 d = torch.tensor([dx * step, dy * step, -dx * step, -dy * step], dtype=flow.dtype).view(1, 4, 1, 1)
                 f = flow + d
-                cost = (warp(a, f[:, :2]) - warp(b, f[:, 2:])).abs().sum(1, keepdim=True)
-                cost = F.avg_pool2d(cost, window, 1, window // 2, count_include_pad=False)
+                cost = window_cost(a, b, f, window)
                 if best is None:
                     best, chosen = cost, f
                 else:
@@ -56,7 +61,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("weights")
     parser.add_argument("dirs", nargs="+", type=Path)
     parser.add_argument("--steps", default="1,0.5,0.25", help="search grid steps in pixels, coarse to fine")
-    parser.add_argument("--window", type=int, default=9, help="odd window size of the matching cost")
+    parser.add_argument("--window", type=int, default=13, help="odd window of the matching cost (13: refine_sweep.py)")
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args(argv)
     if args.window < 1 or args.window % 2 == 0:

@@ -52,7 +52,7 @@ describe('flags', () => {
       [['--limit', '0'], /--limit: expected an integer >= 1, got '0'/],
       [['--backend', 'tpu'], /--backend: expected one of wasm, cpu, webgpu/],
       [['--engine', 'torch'], /--engine: expected tfjs or onnxruntime, got 'torch'/],
-      [['--method', 'dvf'], /unknown method 'dvf'; expected default\[\+ensemble\]\[\+refine\] \| average \| minterpolate\[=OPTIONS\] \| reference=DIR/],
+      [['--method', 'dvf'], /unknown method 'dvf'; expected default\[\+ensemble\]\[\+refine\|\+norefine\] \| average \| minterpolate\[=OPTIONS\] \| reference=DIR/],
       [['--quiet', 'decimate', 'x.mp4'], /decimate: put it first, as in daek-bench decimate FILE/],
       [['--method', 'reference'], /needs the folder of published frames/],
       [['--snu-film', '/s', '--snu-difficulties', 'easy,insane'], /unknown 'insane'/],
@@ -193,8 +193,9 @@ describe('the real launcher (bin/daek-bench.mjs)', () => {
     expect(run.stdout).toMatch(/\| frame average \| \d+\.\d\d\/0\.\d{4} \| 0 \| — \| 0\.\d{3} \| — \|/);
     expect(run.stdout).toContain('synthetic (1) PSNR/SSIM');
     expect(run.stdout).toContain('### Protocol');
-    // the shipped default model ran with its trained weights, and nothing says "random init" next to it
-    expect(run.stdout).toMatch(/\| default \([a-z0-9-]+\) \| \d+\.\d\d\/0\.\d{4} \| \d+\.\d\d \|/);
+    // the shipped default model ran with its trained weights and createInterpolator()'s default refinement (the row
+    // says so), and nothing says "random init" next to it
+    expect(run.stdout).toMatch(/\| default \([a-z0-9-]+\) \+ refine \| \d+\.\d\d\/0\.\d{4} \| \d+\.\d\d \|/);
     expect(run.stdout).toContain('trained weights shipped with @daek/models');
     expect(run.stdout).not.toMatch(/random init/i);
     expect(run.stdout).toMatch(/\| minterpolate \| (\d+\.\d\d\/0\.\d{4}|unavailable) \|/);

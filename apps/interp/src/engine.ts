@@ -20,8 +20,10 @@ export interface EngineOptions {
   /** Average the middle frames of (a, b) and (b, a): better frames at twice the time (default false). */
   ensemble?: boolean;
   /**
-   * Flow search refinement after each network pass (`createInterpolator({refine: true})`, a test-time extension, not in
-   * the DAEK paper; default false). Needs the network's full-resolution flow: refused with `scale` < 1.
+   * Flow search refinement after each network pass (`createInterpolator({refine})`, a test-time extension, not in the
+   * DAEK paper). `true`: `--refine`, explicit (refused with `scale` < 1, and large frames are not scaled automatically).
+   * `false`: `--no-refine`. Undefined: the default, on, resolved by {@link autoScale}: off, with a note, when the network
+   * runs at a reduced scale (it needs the network's full-resolution flow).
    */
   refine?: boolean;
 }
@@ -70,20 +72,40 @@ export interface ScaleChoice {
 }
 
 /**
- * tfjs engine, frames larger than 1080p, neither `--scale` nor `--tile` given: estimate motion at the largest power-of-two
- * fraction of the resolution that is at most 1080p (4K -> 0.5), as RIFE advises for 4K. Returns the settings to use
- * and the message to give (null when nothing changes).
+ * Decide the network's scale and whether to refine. tfjs engine, frames larger than 1080p, neither `--scale` nor `--tile`
+ * given: estimate motion at the largest power-of-two fraction of the resolution that is at most 1080p (4K -> 0.5), as
+ * RIFE advises for 4K; an explicit `--refine` keeps full resolution instead. Then the default refinement (neither
+ * `--refine` nor `--no-refine`) is resolved: on at full resolution, off at a reduced scale (given or chosen here),
+ * which the note says. The returned options always carry `refine: true` or `false`. Returns the settings to use and
+ * the message to give (one line; null when there is nothing to say).
  */
 export function autoScale(options: EngineOptions, width: number, height: number, tiled: boolean): ScaleChoice {
-  if (options.engine !== 'tfjs' || options.scale !== undefined || tiled || width * height <= AUTO_SCALE_ABOVE) return {options, note: null};
-  if (options.refine) {
-    // --refine searches the full-resolution flow: no automatic --scale, and the user is told.
-    return {options, note: `${width}x${height} frames: --refine runs the network at full resolution (no automatic --scale); ` +
-      'if memory runs out, add --tile N or use --engine onnxruntime'};
+  let chosen = options;
+  let note: string | null = null;
+  if (options.engine === 'tfjs' && options.scale === undefined && !tiled && width * height > AUTO_SCALE_ABOVE) {
+    if (options.refine === true) {
+      // An explicit --refine searches the full-resolution flow: no automatic --scale, and the user is told.
+      note = `${width}x${height} frames: --refine runs the network at full resolution (no automatic --scale); ` +
+        'if memory runs out, add --tile N or use --engine onnxruntime';
+    } else {
+      let scale = 1;
+      while (width * height * scale * scale > AUTO_SCALE_ABOVE) scale /= 2;
+      chosen = {...options, scale};
+      note = `${width}x${height} frames: motion is estimated at --scale ${scale} (warped at full resolution) to stay within memory; ` +
+        'pass --scale 1 to force full resolution, or --tile N';
+      if (options.refine === undefined) {
+        note += '; flow search refinement is off because the network runs at reduced scale (pass --refine to refine at ' +
+          'full resolution, --no-refine to go without it)';
+      }
+    }
   }
-  let scale = 1;
-  while (width * height * scale * scale > AUTO_SCALE_ABOVE) scale /= 2;
-  return {options: {...options, scale},
-    note: `${width}x${height} frames: motion is estimated at --scale ${scale} (warped at full resolution) to stay within memory; ` +
-      'pass --scale 1 to force full resolution, or --tile N'};
+  if (chosen.refine === undefined) {
+    const scale = chosen.scale ?? 1;
+    chosen = {...chosen, refine: scale === 1};
+    if (scale !== 1 && note === null) {
+      note = `flow search refinement is off because the network runs at reduced scale (--scale ${scale}); pass --scale 1 ` +
+        '(or drop --scale) to refine, or --no-refine to go without it';
+    }
+  }
+  return {options: chosen, note};
 }

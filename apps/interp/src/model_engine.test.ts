@@ -20,7 +20,7 @@ function pattern(width: number, height: number, shift: number): RgbImage {
 describe('scaledMiddle (--scale: motion at low resolution, warp at full resolution)', () => {
   let interp: Interpolator;
   beforeAll(async () => {
-    interp = await createInterpolator({backend: 'wasm', checkFrames: false}); // the shipped default model
+    interp = await createInterpolator({backend: 'wasm', checkFrames: false, refine: false}); // the shipped default model, the network alone
   });
   afterAll(() => interp?.dispose());
 
@@ -50,8 +50,8 @@ describe('createModelEngine', () => {
   it('tfjs and onnxruntime make the same middle frame (to rounding)', async () => {
     const a = pattern(64, 48, 0);
     const b = pattern(64, 48, 2);
-    const tfjsEngine = await createModelEngine({engine: 'tfjs'});
-    const onnxEngine = await createModelEngine({engine: 'onnxruntime', threads: 1});
+    const tfjsEngine = await createModelEngine({engine: 'tfjs', refine: false});
+    const onnxEngine = await createModelEngine({engine: 'onnxruntime', threads: 1, refine: false});
     try {
       expect(tfjsEngine.name).toBe('tfjs wasm');
       expect(onnxEngine.name).toMatch(/^onnxruntime-node cpu, 1 thread/);
@@ -68,10 +68,10 @@ describe('createModelEngine', () => {
   it('--ensemble averages the frames of (a, b) and (b, a), at scale 1 and at scale 0.5', async () => {
     const a = pattern(64, 48, 0);
     const b = pattern(64, 48, 4);
-    const plain = await createModelEngine({engine: 'tfjs'});
-    const ensemble = await createModelEngine({engine: 'tfjs', ensemble: true});
-    const halfPlain = await createModelEngine({engine: 'tfjs', scale: 0.5});
-    const halfEnsemble = await createModelEngine({engine: 'tfjs', scale: 0.5, ensemble: true});
+    const plain = await createModelEngine({engine: 'tfjs', refine: false});
+    const ensemble = await createModelEngine({engine: 'tfjs', ensemble: true, refine: false});
+    const halfPlain = await createModelEngine({engine: 'tfjs', scale: 0.5, refine: false});
+    const halfEnsemble = await createModelEngine({engine: 'tfjs', scale: 0.5, ensemble: true, refine: false});
     try {
       expect(ensemble.name).toMatch(/time-reversal ensemble/);
       const check = async (one: typeof plain, both: typeof plain) => {
@@ -92,19 +92,20 @@ describe('createModelEngine', () => {
   });
 
   it('refuses what an engine cannot do, by name', async () => {
-    await expect(createModelEngine({engine: 'onnxruntime', scale: 0.5})).rejects.toThrow(/--scale 0.5 needs the network's flow .*--engine tfjs/);
-    await expect(createModelEngine({engine: 'tfjs', weights: 'model.onnx'})).rejects.toThrow(/an \.onnx file needs --engine onnxruntime/);
-    await expect(createModelEngine({engine: 'tfjs', model: 'nope'})).rejects.toThrow(/--model: Unknown model "nope"/);
-    await expect(createModelEngine({engine: 'tfjs', weights: '/nonexistent/model.json'})).rejects.toThrow(/cannot load the model/);
+    await expect(createModelEngine({engine: 'onnxruntime', scale: 0.5, refine: false})).rejects.toThrow(/--scale 0.5 needs the network's flow .*--engine tfjs/);
+    await expect(createModelEngine({engine: 'tfjs', weights: 'model.onnx', refine: false})).rejects.toThrow(/an \.onnx file needs --engine onnxruntime/);
+    await expect(createModelEngine({engine: 'tfjs', model: 'nope', refine: false})).rejects.toThrow(/--model: Unknown model "nope"/);
+    await expect(createModelEngine({engine: 'tfjs', weights: '/nonexistent/model.json', refine: false})).rejects.toThrow(/cannot load the model/);
     await expect(createModelEngine({engine: 'tfjs', scale: 0.5, refine: true}))
       .rejects.toThrow(/--refine searches the network's full-resolution flow and does not combine with --scale 0.5/);
+    await expect(createModelEngine({engine: 'tfjs'})).rejects.toThrow(/createModelEngine: refine is undefined; resolve the default with autoScale\(\)/);
   });
 
   it('--refine reaches createInterpolator on either engine, and the engine name says so', async () => {
     for (const engine of ['tfjs', 'onnxruntime'] as const) {
       const refined = await createModelEngine({engine, refine: true, threads: 1});
       try {
-        expect(refined.name).toMatch(/flow search refinement \(steps 1, 0.5, 0.25; window 9\)/);
+        expect(refined.name).toMatch(/flow search refinement \(steps 1, 0.5, 0.25; window 13\)/);
         const out = await refined.middle(pattern(64, 48, 0), pattern(64, 48, 3));
         expect([out.width, out.height]).toEqual([64, 48]);
       } finally {

@@ -12,7 +12,8 @@ import {InterpError} from './errors.js';
  * Load the model through @daek/models' `createInterpolator`: `engine: 'tfjs'` runs the network on tfjs-wasm,
  * `engine: 'onnxruntime'` on ONNX Runtime (onnxruntime-node, through @daek/onnx); frame handling (padding,
  * cropping) is tfjs-wasm in both. `--scale` needs the network's flow, mask and residual, which only the tfjs network
- * gives (the ONNX graph outputs the frame alone), so it is refused with the ONNX engine.
+ * gives (the ONNX graph outputs the frame alone), so it is refused with the ONNX engine. `refine` must be true or false
+ * (resolve the default with `autoScale`); it is passed to `createInterpolator` explicitly either way.
  */
 export async function createModelEngine(options: EngineOptions): Promise<Engine> {
   const scale = options.scale ?? 1;
@@ -21,6 +22,10 @@ export async function createModelEngine(options: EngineOptions): Promise<Engine>
   if (scale !== 1 && onnx) {
     throw new InterpError('engine', `--scale ${scale} needs the network's flow and blend mask, which the ONNX graph does not ` +
       'output (only the frame): use --engine tfjs with --scale, or --tile N with --engine onnxruntime');
+  }
+  if (options.refine === undefined) {
+    throw new InterpError('usage', 'createModelEngine: refine is undefined; resolve the default with autoScale() (which ' +
+      'says when refinement is off at a reduced scale) or pass refine: true or false');
   }
   if (options.refine && scale !== 1) {
     throw new InterpError('usage', `--refine searches the network's full-resolution flow and does not combine with --scale ${scale}; ` +
@@ -43,7 +48,8 @@ export async function createModelEngine(options: EngineOptions): Promise<Engine>
       engine: options.engine, backend: 'wasm', checkFrames: false,
       ...(options.threads !== undefined ? {threads: options.threads} : {}),
       ...(options.ensemble ? {ensemble: true} : {}),
-      ...(options.refine ? {refine: true} : {}),
+      // Always explicit: createInterpolator's default (refinement on) is not relied on either way.
+      refine: options.refine,
     });
   } catch (error) {
     const message = (error as Error).message;

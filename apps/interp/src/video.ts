@@ -163,7 +163,9 @@ export async function interpolateVideo(job: VideoJob, ctx: RunContext): Promise<
   if (scaled.note) note(scaled.note);
   const engine: Engine = await ctx.createEngine(scaled.options);
   try {
-    return await runJob(job, ctx, {ff, info, timing, schedule, choice, plans, engine, work, notes, note, count, started});
+    // The resolved engine settings (refine true or false, the automatic --scale) go into the resume key, so a run made
+    // with other refinement is never resumed into this one.
+    return await runJob({...job, engine: scaled.options}, ctx, {ff, info, timing, schedule, choice, plans, engine, work, notes, note, count, started});
   } finally {
     disposeQuietly(engine);
   }

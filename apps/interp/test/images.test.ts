@@ -2,6 +2,7 @@
 import {existsSync, mkdirSync, readdirSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {readImage, writeImage, type RgbImage} from '@daek/datasets';
+import type {EngineFactory, EngineOptions} from '../src/engine.js';
 import {averageEngine, removeFolder, runInProcess, temporaryFolder} from './helpers.js';
 
 function gradient(width: number, height: number, shift: number): RgbImage {
@@ -29,6 +30,21 @@ describe('daek-interp frames / folder', () => {
     await writeImage(b, gradient(63, 47, 1));
   });
   afterAll(() => removeFolder(dir));
+
+  it('refines by default, and --scale < 1 or --no-refine pass refine: false to the engine (the former with a note)', async () => {
+    const seen: EngineOptions[] = [];
+    const {factory} = averageEngine();
+    const spy: EngineFactory = (options) => { seen.push(options); return factory(options); };
+    const run = (...flags: string[]) => runInProcess(['frames', a, b, '-o', path.join(dir, `refine${seen.length}.png`), ...flags], {factory: spy});
+    const byDefault = await run();
+    const scaled = await run('--engine', 'tfjs', '--scale', '0.5');
+    const off = await run('--no-refine');
+    expect([byDefault.code, scaled.code, off.code]).toEqual([0, 0, 0]);
+    expect(seen.map((o) => o.refine)).toEqual([true, false, false]);
+    expect(byDefault.stderr).not.toMatch(/refinement/);
+    expect(scaled.stderr).toMatch(/daek-interp: note: flow search refinement is off because the network runs at reduced scale \(--scale 0.5\); pass --scale 1/);
+    expect(off.stderr).not.toMatch(/refinement/);
+  });
 
   it('frames A B -o OUT.png writes the middle frame (same size)', async () => {
     const out = path.join(dir, 'mid.png');

@@ -23,6 +23,8 @@ export interface RunOptions {
   t?: number;
   /** `daek-s` (the shipped, trained default) or the URL of a tfjs-format model.json. */
   model?: string;
+  /** Flow search refinement after each network pass (default true, as in `createInterpolator()`; the page's checkbox). */
+  refine?: boolean;
 }
 
 /** What {@link DaekPlayground.run} returns. */

@@ -65,8 +65,8 @@ function chosenModel(): ModelSource {
   return 'daek-s';
 }
 
-async function getSession(engine: EngineName, backend: BackendChoice, model: ModelSource): Promise<Session> {
-  const s = await session(engine, backend, model, progress);
+async function getSession(engine: EngineName, backend: BackendChoice, model: ModelSource, refine: boolean): Promise<Session> {
+  const s = await session(engine, backend, model, refine, progress);
   state.session = s;
   $('engine-line').textContent = `${s.choice.engine} · ${s.running} · ${s.choice.why} · weights: ${s.weights}`;
   return s;
@@ -104,7 +104,7 @@ async function interpolateShown(s: Session): Promise<number> {
 }
 
 /** The Run button, the hook and the example button all come here. */
-async function runFrames(pair: [string | Blob, string | Blob], choices: {engine: EngineName; backend: BackendChoice; model: ModelSource; t: number}):
+async function runFrames(pair: [string | Blob, string | Blob], choices: {engine: EngineName; backend: BackendChoice; model: ModelSource; refine: boolean; t: number}):
     Promise<{session: Session; ms: number}> {
   clearError();
   const frames = await decodePair(pair[0], pair[1]);
@@ -121,15 +121,15 @@ async function runFrames(pair: [string | Blob, string | Blob], choices: {engine:
   $<HTMLInputElement>('t').value = String(choices.t);
   $('t-value').textContent = String(choices.t);
   return enqueue(async () => {
-    const s = await getSession(choices.engine, choices.backend, choices.model);
+    const s = await getSession(choices.engine, choices.backend, choices.model, choices.refine);
     const ms = await interpolateShown(s);
     return {session: s, ms};
   });
 }
 
-function pageChoices(): {engine: EngineName; backend: BackendChoice; model: ModelSource; t: number} {
+function pageChoices(): {engine: EngineName; backend: BackendChoice; model: ModelSource; refine: boolean; t: number} {
   return {engine: $<HTMLSelectElement>('engine').value as EngineName, backend: $<HTMLSelectElement>('backend').value as BackendChoice,
-    model: chosenModel(), t: Number($<HTMLInputElement>('t').value)};
+    model: chosenModel(), refine: $<HTMLInputElement>('refine').checked, t: Number($<HTMLInputElement>('t').value)};
 }
 
 function checkT(t: unknown): number {
@@ -224,7 +224,7 @@ async function describeIsolation(): Promise<void> {
 const ready = (async () => {
   await ensureIsolation();
   setupInputs();
-  setupVideo(() => state.session, async () => getSession(pageChoices().engine, pageChoices().backend, pageChoices().model), showError);
+  setupVideo(() => state.session, async () => getSession(pageChoices().engine, pageChoices().backend, pageChoices().model, pageChoices().refine), showError);
   await describeIsolation();
   $('status').textContent = 'Ready: drop two frames, or use the example pair.';
 })();
@@ -233,6 +233,7 @@ const ready = (async () => {
 function showChoices(options: RunOptions): void {
   $<HTMLSelectElement>('engine').value = options.engine ?? 'tfjs';
   $<HTMLSelectElement>('backend').value = options.backend ?? 'auto';
+  $<HTMLInputElement>('refine').checked = options.refine ?? true;
   const model = options.model ?? 'daek-s';
   $<HTMLSelectElement>('model').value = model === 'daek-s' ? 'daek-s' : 'url';
   if (model !== 'daek-s') $<HTMLInputElement>('model-url').value = model;
@@ -252,7 +253,7 @@ const hook: DaekPlayground = {
       const t = checkT(options.t ?? 0.5);
       showChoices(options);
       const {session: s, ms} = await runFrames([options.frame0Url, options.frame1Url],
-        {engine: options.engine ?? 'tfjs', backend: options.backend ?? 'auto', model: options.model ?? 'daek-s', t});
+        {engine: options.engine ?? 'tfjs', backend: options.backend ?? 'auto', model: options.model ?? 'daek-s', refine: options.refine ?? true, t});
       const result = state.result!;
       return {width: result.width, height: result.height, rgba: result.data, ms, engine: s.choice.engine, backend: s.choice.backend};
     } catch (error) {

@@ -12,8 +12,11 @@ import {tfjsVisuals} from './visuals.js';
 /** The shipped daek-s .onnx (float32), emitted into the build by Vite. */
 const DAEK_S_ONNX = new URL('../../../packages/onnx/models/daek-s.onnx', import.meta.url).href;
 
-/** Start an ONNX Runtime Web session for the shipped daek-s (other weights need their own .onnx). */
-export async function onnxSession(choice: EngineChoice, model: ModelSource, onProgress: StartProgress): Promise<Session> {
+/**
+ * Start an ONNX Runtime Web session for the shipped daek-s (other weights need their own .onnx), with flow search
+ * refinement when `refine` (passed to `createInterpolator` explicitly, true or false).
+ */
+export async function onnxSession(choice: EngineChoice, model: ModelSource, refine: boolean, onProgress: StartProgress): Promise<Session> {
   if (model !== 'daek-s') {
     throw new Error('The ONNX Runtime engine runs the shipped daek-s here; for other weights choose the tfjs engine ' +
       '(or export them with daek-export and load the .onnx with @daek/onnx).');
@@ -30,7 +33,7 @@ export async function onnxSession(choice: EngineChoice, model: ModelSource, onPr
   try {
     interp = await createInterpolator({
       model: 'daek-s', engine: 'onnxruntime', onnxEngine: await import('@daek/onnx'), onnx: DAEK_S_ONNX,
-      executionProvider: choice.backend, threads,
+      executionProvider: choice.backend, threads, refine,
       onProgress: ({stage, fraction}) => onProgress(stage === 'weights' ? 'downloading weights' : stage, fraction),
     });
   } catch (error) {

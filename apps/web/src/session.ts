@@ -32,7 +32,7 @@ function describeModel(model: ModelSource): string {
   return typeof model === 'string' ? model : model.map((f) => f.name).join(' + ');
 }
 
-async function tfjsSession(choice: EngineChoice, model: ModelSource, onProgress: StartProgress): Promise<Session> {
+async function tfjsSession(choice: EngineChoice, model: ModelSource, refine: boolean, onProgress: StartProgress): Promise<Session> {
   onProgress(`starting tfjs ${choice.backend}`, 0);
   const running = await startTfjs(choice.backend);
   const weights = typeof model !== 'string' ? tf.io.browserFiles(model) :
@@ -40,7 +40,7 @@ async function tfjsSession(choice: EngineChoice, model: ModelSource, onProgress:
   let interp: Interpolator;
   try {
     interp = await createInterpolator({
-      model: model === 'daek-s' ? 'daek-s' : undefined, weights,
+      model: model === 'daek-s' ? 'daek-s' : undefined, weights, refine,
       onProgress: ({stage, fraction}) => onProgress(stage === 'weights' ? 'downloading weights' : stage, fraction),
     });
   } catch (error) {
@@ -60,10 +60,13 @@ async function tfjsSession(choice: EngineChoice, model: ModelSource, onProgress:
 
 let current: {key: string; session: Promise<Session>} | null = null;
 
-/** The session for these choices: the current one when they match, else a new one (the old one is disposed). */
-export async function session(engine: EngineName, backend: BackendChoice, model: ModelSource,
+/**
+ * The session for these choices: the current one when they match, else a new one (the old one is disposed). `refine`
+ * (the "flow search refinement" checkbox) is passed to `createInterpolator` explicitly, true or false.
+ */
+export async function session(engine: EngineName, backend: BackendChoice, model: ModelSource, refine: boolean,
     onProgress: StartProgress = () => undefined): Promise<Session> {
-  const key = JSON.stringify([engine, backend, typeof model === 'string' ? model : model.map((f) => [f.name, f.size, f.lastModified])]);
+  const key = JSON.stringify([engine, backend, typeof model === 'string' ? model : model.map((f) => [f.name, f.size, f.lastModified]), refine]);
   if (current?.key === key) {
     try {
       return await current.session;
@@ -80,9 +83,9 @@ export async function session(engine: EngineName, backend: BackendChoice, model:
     const choice = await chooseBackend(engine, backend);
     if (engine === 'onnx') {
       const {onnxSession} = await import('./onnx_engine.js');
-      return onnxSession(choice, model, onProgress);
+      return onnxSession(choice, model, refine, onProgress);
     }
-    return tfjsSession(choice, model, onProgress);
+    return tfjsSession(choice, model, refine, onProgress);
   })();
   current = {key, session: created};
   return created;

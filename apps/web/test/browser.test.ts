@@ -24,10 +24,10 @@ const ONNX_ASKED = process.env.DAEK_BROWSER_ONNX === '1';
 const HAS_FFMPEG = spawnSync('ffmpeg', ['-version']).status === 0;
 
 /** Node's frame for the example pair: the same shipped weights on tfjs wasm (or onnxruntime-node), through the Node entries. */
-async function nodeReference(t: number, engine: 'tfjs' | 'onnxruntime' = 'tfjs'): Promise<{width: number; height: number; rgba: Uint8Array}> {
+async function nodeReference(t: number, engine: 'tfjs' | 'onnxruntime' = 'tfjs', refine = true): Promise<{width: number; height: number; rgba: Uint8Array}> {
   const [a, b] = await Promise.all(['frame0.png', 'frame1.png'].map((f) => decodeImage(readFileSync(path.join(EXAMPLES, f)), f)));
   await useBackend('wasm');
-  const interp = await createInterpolator({model: 'daek-s', engine});
+  const interp = await createInterpolator({model: 'daek-s', engine, refine}); // refine: the page's default (the checkbox is checked)
   try {
     const out = await interp.interpolate({data: a!.data, width: a!.width, height: a!.height, channels: 3},
       {data: b!.data, width: b!.width, height: b!.height, channels: 3}, {t});
@@ -204,17 +204,31 @@ describeBrowser('playground in Chromium', () => {
   // frame: beyond this suite's budget, so it runs when asked (DAEK_BROWSER_ONNX=1), and then must pass.
   (ONNX_ASKED ? it : it.skip)(`interpolates on ONNX Runtime Web (wasm), equal to Node's onnxruntime-node${ONNX_ASKED ? '' : ' [skipped: set DAEK_BROWSER_ONNX=1 (minutes on 2 cores)]'}`, async () => {
     const start = performance.now();
-    const result = await runHook(page, {frame0Url: 'examples/frame0.png', frame1Url: 'examples/frame1.png', engine: 'onnx', backend: 'wasm'});
+    const pair = {frame0Url: 'examples/frame0.png', frame1Url: 'examples/frame1.png', engine: 'onnx', backend: 'wasm'} as const;
+    // The network alone first: the two runtimes' frames must agree to 1/255 on 99.9% of pixels and 2/255 everywhere.
+    const result = await runHook(page, {...pair, refine: false});
     timings.onnxFirstRunMs = Math.round(performance.now() - start);
     timings.onnxFrameMs = Math.round(result.ms);
     timings.onnxEngineLine = (await page.locator('#engine-line').textContent()) ?? '';
     expect(result).toMatchObject({engine: 'onnx', backend: 'wasm'});
-    const reference = await nodeReference(0.5, 'onnxruntime');
+    const reference = await nodeReference(0.5, 'onnxruntime', false);
     const close = comparePixels(result.rgba, reference.rgba, 1);
     timings.onnxParityWithin1 = close.within;
     timings.onnxParityMax = close.max;
     expect(close.within).toBeGreaterThanOrEqual(0.999);
     expect(close.max).toBeLessThanOrEqual(2);
+    // With the flow search (the page's default). The runtimes' network flows differ by ~1e-5, which can flip the
+    // search's argmin where two offsets' window costs nearly tie; such a pixel takes the other offset and may differ
+    // by tens of levels (34/255 seen), so only the share is bounded here: the same 99.9% within 1/255.
+    const refined = await runHook(page, {...pair, refine: true});
+    const refinedReference = await nodeReference(0.5, 'onnxruntime', true);
+    const refinedClose = comparePixels(refined.rgba, refinedReference.rgba, 1);
+    timings.onnxRefineFrameMs = Math.round(refined.ms);
+    timings.onnxRefineParityWithin1 = refinedClose.within;
+    timings.onnxRefineParityMax = refinedClose.max;
+    expect(refinedClose.within).toBeGreaterThanOrEqual(0.999);
+    // The search ran: the refined frame is not the network's.
+    expect(comparePixels(refined.rgba, result.rgba, 1).within).toBeLessThan(1);
     await page.screenshot({path: path.join(OUTPUT_DIR, 'example-onnx-wasm.png'), fullPage: true});
     expect(errors).toEqual([]);
   }, 600000);

@@ -119,14 +119,14 @@ describeWithBackends('refineFlowBySearch: exact cases', () => {
 describe('flow search options and shapes', () => {
   const [img, flow] = [tf.zeros([1, 8, 8, 3]) as tf.Tensor4D, tf.zeros([1, 8, 8, 4]) as tf.Tensor4D];
 
-  it('fills in the defaults: steps 1, 0.5, 0.25 and window 9', () => {
-    expect(resolveFlowSearchOptions()).toEqual({steps: [1, 0.5, 0.25], window: 9});
+  it('fills in the defaults: steps 1, 0.5, 0.25 and window 13', () => {
+    expect(resolveFlowSearchOptions()).toEqual({steps: [1, 0.5, 0.25], window: 13});
     expect(resolveFlowSearchOptions({window: 3})).toEqual({steps: [...DEFAULT_FLOW_SEARCH.steps], window: 3});
   });
 
   it('names the problem and the fix', () => {
     const bad: [unknown, RegExp][] = [
-      [{window: 4}, /window: expected an odd integer >= 1 .*such as 9; got 4/],
+      [{window: 4}, /window: expected an odd integer >= 1 .*such as 13; got 4/],
       [{window: 0}, /window: expected an odd integer >= 1/],
       [{window: 2.5}, /window: expected an odd integer >= 1/],
       [{window: '9'}, /window: expected an odd integer >= 1/],

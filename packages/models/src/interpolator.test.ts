@@ -134,7 +134,7 @@ describeWithBackends('createInterpolator (IFNet, untrained weights)', () => {
     const refined = await createInterpolator({weights, refine: true});
     const both = await createInterpolator({weights, refine: {steps: [1], window: 5}, ensemble: true});
     try {
-      expect(refined.executor).toMatch(/^tfjs wasm, flow search refinement \(steps 1, 0.5, 0.25; window 9\)$/);
+      expect(refined.executor).toMatch(/^tfjs wasm, flow search refinement \(steps 1, 0.5, 0.25; window 13\)$/);
       expect(both.executor).toMatch(/flow search refinement \(steps 1; window 5\), time-reversal ensemble/);
       // 128x128 needs no padding, so the frame is refinedMiddleFrame of the network's own outputs.
       const [a, b] = framePair(128, 128, 5);
@@ -178,6 +178,17 @@ describeWithBackends('createInterpolator weights', () => {
       out.dispose();
     } finally {
       interp.dispose();
+    }
+  });
+
+  it('refine unset: on for the shipped weights, off for weights passed in; refine: false turns it off', async () => {
+    const file = (await shippedWeights('daek-s'))!;
+    const made = await Promise.all([createInterpolator({model: 'daek-s'}), createInterpolator({model: 'daek-s', refine: false}),
+      createInterpolator({model: 'daek-s', weights: file}), createInterpolator({model: 'ifnet', weights: 'random'})]);
+    try {
+      expect(made.map((i) => /flow search refinement/.test(i.executor))).toEqual([true, false, false, false]);
+    } finally {
+      for (const i of made) i.dispose();
     }
   });
 
@@ -257,6 +268,8 @@ describeWithBackends('createInterpolator: errors and error paths (issue 13)', ()
     try {
       expect(interp.model).toBe(DEFAULT_MODEL);
       expect(interp.weights).toBe(await shippedWeights(DEFAULT_MODEL));
+      // With the shipped weights the flow search is on unless turned off.
+      expect(interp.executor).toMatch(/flow search refinement \(steps 1, 0\.5, 0\.25; window 13\)$/);
     } finally {
       interp.dispose();
     }
@@ -315,7 +328,7 @@ describeWithBackends('createInterpolator: errors and error paths (issue 13)', ()
         return {engine: 'onnxruntime', description: 'fake onnx', run: () => Promise.reject(new Error('not run')), dispose() {}};
       },
     };
-    for (const [refine, want] of [[true, {steps: [1, 0.5, 0.25], window: 9}], [{window: 5}, {steps: [1, 0.5, 0.25], window: 5}],
+    for (const [refine, want] of [[true, {steps: [1, 0.5, 0.25], window: 13}], [{window: 5}, {steps: [1, 0.5, 0.25], window: 5}],
       [false, undefined]] as const) {
       const interp = await createInterpolator({model: 'ifnet', weights: 'random', engine: 'onnxruntime', refine, onnxEngine});
       expect(requests.at(-1)?.refine).toEqual(want);

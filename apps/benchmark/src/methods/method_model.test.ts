@@ -46,7 +46,7 @@ describe('model method: description and errors', () => {
     expect(info.parameters).toBe(19_760_329);
     expect(info.parametersWithTeacher).toBe(22_511_931);
     expect(info.padding).toEqual({mode: 'replicate', multiple: 32, minSize: 128});
-    expect(calls.created[0]).toEqual({model: 'daek-f-ca', weights: 'random', backend: 'cpu', checkFrames: false,
+    expect(calls.created[0]).toEqual({model: 'daek-f-ca', weights: 'random', backend: 'cpu', checkFrames: false, refine: false,
       padding: {multiple: 32, mode: 'replicate', minSize: 128}});
     method.dispose();
   });
@@ -70,9 +70,9 @@ describe('model method: description and errors', () => {
     const fake = fakeModels();
     const models = {...fake.models, DEFAULT_MODEL: 'daek-s', DAEK_PRESETS: ['daek', 'daek-s']};
     const method = createMethod(parseMethodSpec('default'), {weights: new Map(), backend: 'cpu', padding: {}, models});
-    expect(method.name).toBe('default');
+    expect(method.name).toBe('default + refine');
     await method.prepare();
-    expect(method.name).toBe('default (daek-s)');
+    expect(method.name).toBe('default (daek-s) + refine');
     const info = method.describe();
     expect(info.preset).toBe('daek-s');
     expect(info.weights?.random).toBe(false);
@@ -95,10 +95,10 @@ describe('model method: description and errors', () => {
     const both = createMethod(parseMethodSpec('default+ensemble'), {weights: new Map(), backend: 'cpu', padding: {}, models});
     await plain.prepare();
     await both.prepare();
-    expect(both.name).toBe('default (daek-s) + ensemble');
-    expect(fake.calls.created[1]).toMatchObject({model: 'daek-s', ensemble: true});
+    expect(both.name).toBe('default (daek-s) + ensemble + refine');
+    expect(fake.calls.created[1]).toMatchObject({model: 'daek-s', ensemble: true, refine: true});
     expect(fake.calls.created[0]).not.toHaveProperty('ensemble');
-    expect(both.describe().notes.at(-1)).toMatch(/time-reversal ensemble/);
+    expect(both.describe().notes.join('\n')).toMatch(/time-reversal ensemble/);
     const set = {key: 'middlebury', source: 'x'} as unknown as Parameters<typeof runKey>[1];
     expect(runKey(both.describe(), set, 'cpu')).not.toBe(runKey(plain.describe(), set, 'cpu'));
     plain.dispose();
@@ -113,7 +113,7 @@ describe('model method: description and errors', () => {
     expect(parseMethodSpec('rife+ensemble+refine')).toMatchObject({kind: 'rife', ensemble: true, refine: true});
     expect(() => parseMethodSpec('average+refine')).toThrow("'+refine' is for network methods (default, daek, rife), not 'average'");
     expect(() => parseMethodSpec('default+refine+refine')).toThrow("'+refine' given twice");
-    expect(() => parseMethodSpec('default+refined')).toThrow("unknown suffix '+refined'; a network method takes +ensemble and/or +refine");
+    expect(() => parseMethodSpec('default+refined')).toThrow("unknown suffix '+refined'; a network method takes +ensemble and/or +refine (default also +norefine)");
     const context = {weights: new Map(), backend: 'cpu', padding: {}, models};
     const refined = createMethod(parseMethodSpec('default+refine'), context);
     const both = createMethod(parseMethodSpec('default+refine+ensemble'), context);
@@ -129,6 +129,36 @@ describe('model method: description and errors', () => {
     expect(runKey(refined.describe(), set, 'cpu')).not.toBe(runKey(both.describe(), set, 'cpu'));
     refined.dispose();
     both.dispose();
+  });
+
+  it("'default' refines as createInterpolator() does; '+norefine' and the paper's models pass refine: false explicitly", async () => {
+    const fake = fakeModels();
+    const models = {...fake.models, DEFAULT_MODEL: 'daek-s', DAEK_PRESETS: ['daek', 'daek-s', 'daek-f-ca']};
+    expect(parseMethodSpec('default')).toEqual({kind: 'daek', preset: 'default', text: 'default'});
+    expect(parseMethodSpec('default+norefine')).toEqual({kind: 'daek', preset: 'default', refine: false, text: 'default+norefine'});
+    expect(parseMethodSpec('default+norefine+ensemble')).toMatchObject({preset: 'default', refine: false, ensemble: true});
+    expect(() => parseMethodSpec('default+refine+norefine')).toThrow("'+refine' and '+norefine' contradict each other; give one of them");
+    expect(() => parseMethodSpec('default+norefine+refine')).toThrow("'+refine' and '+norefine' contradict each other");
+    expect(() => parseMethodSpec('daek:daek-s+norefine')).toThrow("'+norefine' is for 'default' (which refines, as createInterpolator() does); 'daek' runs without refinement unless +refine is given, so drop '+norefine'");
+    expect(() => parseMethodSpec('rife+norefine')).toThrow("'rife' runs without refinement unless +refine is given");
+    expect(() => parseMethodSpec('average+norefine')).toThrow("'+norefine' is for network methods (default, daek, rife), not 'average'");
+    const context = {weights: new Map(), backend: 'cpu', padding: {}, models};
+    const specs = ['default', 'default+norefine', 'default+ensemble+norefine', 'daek', 'daek:daek-f-ca', 'rife', 'daek:daek-s+refine'];
+    const methods = specs.map((spec) => createMethod(parseMethodSpec(spec), context));
+    for (const method of methods) await method.prepare();
+    expect(methods.map((m) => m.name)).toEqual(['default (daek-s) + refine', 'default (daek-s)', 'default (daek-s) + ensemble',
+      'daek', 'daek:daek-f-ca', 'rife', 'daek:daek-s + refine']);
+    // Every createInterpolator call carries refine, true or false: its own default is never relied on.
+    expect(fake.calls.created.map((options) => options.refine)).toEqual([true, false, false, false, false, false, true]);
+    expect(methods[0]!.describe().notes.at(-1)).toMatch(/^flow search refinement: .*not in the DAEK paper$/);
+    expect(methods[1]!.describe().notes.join('\n')).not.toMatch(/flow search refinement/);
+    const set = {key: 'middlebury', source: 'x'} as unknown as Parameters<typeof runKey>[1];
+    expect(runKey(methods[0]!.describe(), set, 'cpu')).not.toBe(runKey(methods[1]!.describe(), set, 'cpu'));
+    // Called directly, createModelMethod follows the same rule.
+    const direct = createModelMethod({model: 'daek', preset: 'default', models});
+    await direct.prepare();
+    expect(fake.calls.created.at(-1)).toMatchObject({model: 'daek-s', refine: true});
+    [...methods, direct].forEach((m) => m.dispose());
   });
 
   it('hashes the weights it is given and passes the path on', async () => {
@@ -200,7 +230,7 @@ describeWithBackends('model method with the real @daek/models (random init)', ()
     const method = createModelMethod({model: 'rife', refine: true});
     await method.prepare();
     expect(method.name).toBe('rife + refine');
-    expect(method.describe().notes.at(-1)).toMatch(/^flow search refinement \(steps 1, 0.5, 0.25; window 9\): /);
+    expect(method.describe().notes.at(-1)).toMatch(/^flow search refinement \(steps 1, 0.5, 0.25; window 13\): /);
     const out = await method.predict(triplet(70, 50));
     expect(out.data.every((v) => v >= 0 && v <= 1)).toBe(true);
     method.dispose();

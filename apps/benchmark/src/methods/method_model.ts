@@ -52,7 +52,7 @@ export interface InterpolatorSettings {
   threads?: number;
   /** Average the frames of both input orders (`+ensemble`). */
   ensemble?: boolean;
-  /** Flow search refinement after each network pass (`+refine`; either engine). */
+  /** Flow search refinement after each network pass (`+refine`; either engine); always passed, true or false. */
   refine?: boolean;
   /** The same padding the benchmark applies, so that the interpolator's own padding has nothing left to do. */
   padding: PaddingInfo;
@@ -154,8 +154,10 @@ export interface ModelMethodOptions {
   /** The time-reversal ensemble (`createInterpolator({ensemble: true})`); the row label gets ` + ensemble`. */
   ensemble?: boolean;
   /**
-   * Flow search refinement (`createInterpolator({refine: true})`, a test-time extension, not in the DAEK paper); the
-   * row label gets ` + refine`. Either engine (onnxruntime runs the search as a second ONNX graph).
+   * Flow search refinement (`createInterpolator({refine})`, a test-time extension, not in the DAEK paper); the row label
+   * gets ` + refine` when on. Either engine (onnxruntime runs the search as a second ONNX graph). Default: on for
+   * preset `'default'` (what `createInterpolator()` does), off for the other presets and `rife` (the paper's tables).
+   * Passed to `createInterpolator` explicitly either way.
    */
   refine?: boolean;
   /** Padding (default replicate, multiple 32, min size 128: spec §1.1 and §6). */
@@ -190,7 +192,9 @@ export function createModelMethod(options: ModelMethodOptions): Method {
   let preset = model === 'daek' ? options.preset ?? 'daek' : undefined;
   const shippedDefault = preset === SHIPPED_DEFAULT;
   const padding: PaddingInfo = {mode: 'replicate', multiple: 32, minSize: 128, ...options.padding};
-  const suffix = (options.ensemble ? ' + ensemble' : '') + (options.refine ? ' + refine' : '');
+  // 'default' follows createInterpolator()'s default (refinement on); the paper's models run without it unless asked.
+  const refine = options.refine ?? shippedDefault;
+  const suffix = (options.ensemble ? ' + ensemble' : '') + (refine ? ' + refine' : '');
   const name = options.label ?? (model === 'rife' ? 'rife' : preset === 'daek' || shippedDefault ? preset! : `daek:${preset}`) + suffix;
   const info: MethodInfo = {name, kind: 'model', padding, notes: []};
   if (preset) info.preset = preset;
@@ -227,13 +231,13 @@ export function createModelMethod(options: ModelMethodOptions): Method {
       model: model === 'rife' ? 'rife' : preset!, weights: file ?? 'random', backend: options.backend,
       ...(options.engine === 'onnxruntime' ? {engine: 'onnxruntime' as const, threads: options.threads} : {}),
       ...(options.ensemble ? {ensemble: true} : {}),
-      ...(options.refine ? {refine: true} : {}),
+      refine, // explicit either way: createInterpolator's own default is not relied on
       padding: {multiple: padding.multiple, mode: padding.mode, minSize: padding.minSize}, checkFrames: false,
     });
     interpolator = created;
     if (options.engine === 'onnxruntime') info.notes.push(`engine: ${created.executor ?? 'onnxruntime'}`);
     if (options.ensemble) info.notes.push('time-reversal ensemble: the mean of the frames for (frame0, frame1) and (frame1, frame0), two passes');
-    if (options.refine) {
+    if (refine) {
       // The executor's description states the search settings in force (steps, window).
       const settings = /flow search refinement \([^)]*\)/.exec(created.executor ?? '')?.[0] ?? 'flow search refinement';
       info.notes.push(`${settings}: the last flow searched per pixel over 3x3 symmetric offsets, the frame blended again with ` +

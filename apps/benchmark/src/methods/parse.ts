@@ -2,13 +2,17 @@
 //   average                        frame averaging
 //   minterpolate[=OPTIONS]         ffmpeg's minterpolate (options: key=value:key=value)
 //   reference=DIR                  published frames under DIR (pattern from --reference-pattern)
-//   default                        the shipped default model of @daek/models (createInterpolator() with no model)
+//   default                        createInterpolator()'s defaults: the shipped default model of @daek/models, with its
+//                                  flow search refinement (on by default there; the row says ' + refine')
 //   daek | daek:PRESET             DAEK, final model or an ablation preset
 //   rife                           RIFE's IFNet
 //   ...=WEIGHTS after a model      e.g. daek:daek-f-ca=weights/f-ca, rife=flownet.pkl
 //   ...+ensemble after a model     the time-reversal ensemble (createInterpolator({ensemble: true})), e.g. default+ensemble
 //   ...+refine after a model       flow search refinement (createInterpolator({refine: true}), either engine; a test-time
-//                                  extension, not in the DAEK paper), e.g. default+refine, default+ensemble+refine
+//                                  extension, not in the DAEK paper), e.g. daek:daek-s+refine, rife+ensemble+refine.
+//                                  daek[:PRESET] and rife (the paper's tables) run without it unless +refine is given;
+//                                  default runs with it (createInterpolator()'s default)
+//   default+norefine               the shipped default network alone (createInterpolator({refine: false})); not with +refine
 import {createFrameAverage} from './frame_average.js';
 import {createMinterpolate} from './minterpolate.js';
 import type {Method, PaddingInfo} from './method.js';
@@ -25,18 +29,22 @@ export interface MethodSpec {
   path?: string;
   /** Model methods: average the frames of (frame0, frame1) and (frame1, frame0) (`+ensemble`). */
   ensemble?: boolean;
-  /** Model methods: flow search refinement after each network pass (`+refine`; either engine). */
+  /**
+   * Model methods: flow search refinement after each network pass (either engine): `true` with `+refine`, `false` with
+   * `+norefine` (`default` only), absent otherwise (then `default` refines, as `createInterpolator()` does, and
+   * `daek[:PRESET]` and `rife` do not).
+   */
   refine?: boolean;
   /** The spec as written. */
   text: string;
 }
 
 /** The spec grammar, for error messages and --help. */
-export const METHOD_GRAMMAR = 'default[+ensemble][+refine] | average | minterpolate[=OPTIONS] | reference=DIR | ' +
+export const METHOD_GRAMMAR = 'default[+ensemble][+refine|+norefine] | average | minterpolate[=OPTIONS] | reference=DIR | ' +
   'daek[:PRESET][+ensemble][+refine][=WEIGHTS] | rife[+ensemble][+refine][=WEIGHTS]';
 
 /** The `+SUFFIX` options of network methods, in the order the grammar writes them (either order is accepted). */
-const SUFFIXES = ['ensemble', 'refine'] as const;
+const SUFFIXES = ['ensemble', 'refine', 'norefine'] as const;
 
 /** Parse one `--method` spec. */
 export function parseMethodSpec(text: string): MethodSpec {
@@ -47,7 +55,7 @@ export function parseMethodSpec(text: string): MethodSpec {
   const [base, ...suffixes] = head.split('+');
   for (const [i, suffix] of suffixes.entries()) {
     if (!(SUFFIXES as readonly string[]).includes(suffix)) {
-      throw new Error(`--method ${text}: unknown suffix '+${suffix}'; a network method takes ${SUFFIXES.map((s) => `+${s}`).join(' and/or ')}`);
+      throw new Error(`--method ${text}: unknown suffix '+${suffix}'; a network method takes +ensemble and/or +refine (default also +norefine)`);
     }
     if (suffixes.indexOf(suffix) !== i) throw new Error(`--method ${text}: '+${suffix}' given twice`);
   }
@@ -56,8 +64,16 @@ export function parseMethodSpec(text: string): MethodSpec {
   if (suffixes.length > 0 && !['default', 'daek', 'rife'].includes(name!)) {
     throw new Error(`--method ${text}: '+${suffixes[0]}' is for network methods (default, daek, rife), not '${name}'`);
   }
+  if (suffixes.includes('refine') && suffixes.includes('norefine')) {
+    throw new Error(`--method ${text}: '+refine' and '+norefine' contradict each other; give one of them`);
+  }
+  if (suffixes.includes('norefine') && name !== 'default') {
+    throw new Error(`--method ${text}: '+norefine' is for 'default' (which refines, as createInterpolator() does); ` +
+      `'${name}' runs without refinement unless +refine is given, so drop '+norefine'`);
+  }
   const spec = parseBareSpec(text, name, preset, value);
-  return {...spec, ...(suffixes.includes('ensemble') ? {ensemble: true} : {}), ...(suffixes.includes('refine') ? {refine: true} : {})};
+  const refine = suffixes.includes('refine') ? {refine: true} : suffixes.includes('norefine') ? {refine: false} : {};
+  return {...spec, ...(suffixes.includes('ensemble') ? {ensemble: true} : {}), ...refine};
 }
 
 function parseBareSpec(text: string, name: string | undefined, preset: string | undefined, value: string | undefined): MethodSpec {
@@ -153,7 +169,7 @@ export function createMethod(spec: MethodSpec, context: MethodContext): Method {
       return createModelMethod({
         model: spec.kind, preset: spec.preset, weights: weightsFor(spec, context.weights), backend: context.backend,
         engine: context.engine, threads: context.threads, ...(spec.ensemble ? {ensemble: true} : {}),
-        ...(spec.refine ? {refine: true} : {}),
+        ...(spec.refine !== undefined ? {refine: spec.refine} : {}),
         padding: context.padding, models: context.models,
       });
   }

@@ -56,7 +56,7 @@ function blend(ctx: ExportContext, pair: string, flow: string, mask: string): st
  *
  * Warps are GridSample (bilinear, border, align_corners=1), as in the network's graph.
  *
- * @param options Grid steps and window, checked as `refineFlowBySearch` checks them (defaults `[1, 0.5, 0.25]`, 9).
+ * @param options Grid steps and window, checked as `refineFlowBySearch` checks them (defaults `[1, 0.5, 0.25]`, 13).
  * @returns The `.onnx` bytes.
  * @throws Error naming the option, the problem and the fix when `options` is invalid.
  */

@@ -30,7 +30,7 @@ export interface FlowSearchOutputs {
 export interface FlowSearchSession {
   /** The search settings in force. */
   readonly search: ResolvedFlowSearchOptions;
-  /** One line for logs: `flow search refinement (steps 1, 0.5, 0.25; window 9)`, the tfjs engine's wording. */
+  /** One line for logs: `flow search refinement (steps 1, 0.5, 0.25; window 13)`, the tfjs engine's wording. */
   readonly description: string;
   /**
    * Refine one network run: `img0`, `img1` `[B,3,H,W]` (the frames the network saw) and the network's outputs for
