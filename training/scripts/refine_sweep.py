@@ -40,6 +40,8 @@ class Variant:
     ensemble: str = "none"
     # frames only: each pass also tries the other pass's (swapped) flow per pixel before its search
     cross: bool = False
+    # keep the start flow where the searched flow lowers the window cost by less than this fraction of it
+    margin: float = 0.0
     extra: dict[str, float] = field(default_factory=dict, hash=False)
 
 
@@ -66,6 +68,9 @@ VARIANTS: dict[str, Variant] = {
     "ensx13": Variant(window=13, zero_first=True, ensemble="frames", cross=True),
     "cand13": Variant(window=13, ensemble="candidates"),
     "cand17": Variant(window=17, ensemble="candidates"),
+    "m05": Variant(window=13, margin=0.05),
+    "m10": Variant(window=13, margin=0.10),
+    "m20": Variant(window=13, margin=0.20),
 }
 
 
@@ -83,7 +88,12 @@ def search(a: Tensor, b: Tensor, flow: Tensor, v: Variant, others: list[Tensor] 
     starts = [flow] + (others or []) + ([torch.zeros_like(flow)] if v.zero_first else [])
     if len(starts) > 1:
         flow = pick(a, b, starts, v.window)
-    return refine(a, b, flow, list(v.steps), v.window)
+    searched = refine(a, b, flow, list(v.steps), v.window)
+    if v.margin > 0:
+        start = window_cost(a, b, flow, v.window)
+        keep = window_cost(a, b, searched, v.window) > (1 - v.margin) * start
+        searched = torch.where(keep, flow, searched)
+    return searched
 
 
 def compose(a: Tensor, b: Tensor, flow: Tensor, mask: Tensor, residual: Tensor) -> Tensor:
