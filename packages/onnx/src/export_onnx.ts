@@ -3,7 +3,7 @@ import {DAEK, DAEK_PRESETS, IFNet, resolveDaekConfig, type DaekConfig} from '@da
 import {GraphBuilder, imageValueInfo, type WeightStorage} from './graph/builder.js';
 import {exportDaekGraph, exportIfnetGraph} from './export/networks.js';
 import type {ExportContext} from './export/ops.js';
-import {IR_VERSION, onnx, OPSET} from './proto.js';
+import {encodeModel} from './proto.js';
 import {PACKAGE_VERSION} from './version.js';
 
 /** Options of {@link exportOnnx}. */
@@ -170,18 +170,9 @@ export async function exportOnnx(network: DAEK | IFNet, options: ExportOnnxOptio
     [METADATA_KEYS.precision]: precision,
     ...(correlation ? {[METADATA_KEYS.correlation]: correlation} : {}),
   };
-  const proto = onnx.ModelProto.create({
-    irVersion: IR_VERSION,
-    opsetImport: [{domain: '', version: OPSET}],
-    producerName: '@daek/onnx',
-    producerVersion: PACKAGE_VERSION,
-    domain: 'js.daek',
-    modelVersion: 1,
-    docString: `DAEK.js ${model} video frame interpolation, inference graph (student only). Inputs img0, img1: float32 ` +
-      'NCHW [B,3,H,W] in [0,1], H and W multiples of 16 (DAEK: >= 64). Outputs merged [B,3,H,W], flow [B,4,H,W], mask [B,1,H,W].',
-    graph: g.graph(`daek_${model}`, [imageValueInfo(img0, 3), imageValueInfo(img1, 3)],
-      [imageValueInfo('merged', 3), imageValueInfo('flow', 4), imageValueInfo('mask', 1)]),
-    metadataProps: Object.entries(metadata).map(([key, value]) => ({key, value})),
-  });
-  return onnx.ModelProto.encode(proto).finish();
+  const graph = g.graph(`daek_${model}`, [imageValueInfo(img0, 3), imageValueInfo(img1, 3)],
+    [imageValueInfo('merged', 3), imageValueInfo('flow', 4), imageValueInfo('mask', 1)]);
+  return encodeModel(graph, `DAEK.js ${model} video frame interpolation, inference graph (student only). Inputs img0, ` +
+    'img1: float32 NCHW [B,3,H,W] in [0,1], H and W multiples of 16 (DAEK: >= 64). Outputs merged [B,3,H,W], ' +
+    'flow [B,4,H,W], mask [B,1,H,W].', metadata);
 }

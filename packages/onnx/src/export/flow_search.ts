@@ -4,8 +4,7 @@
 // lastBlend, is recomputed from `flow` and `mask`, so the network's .onnx files need no change.
 import {resolveFlowSearchOptions, type FlowSearchOptions} from '@daek/models';
 import {A, GraphBuilder, imageValueInfo} from '../graph/builder.js';
-import {IR_VERSION, OPSET, onnx} from '../proto.js';
-import {PACKAGE_VERSION} from '../version.js';
+import {encodeModel} from '../proto.js';
 import {framePair, halves, warpPair, type ExportContext} from './ops.js';
 
 /** The input names of {@link flowSearchGraph}'s graph. */
@@ -93,19 +92,10 @@ export function flowSearchGraph(options: FlowSearchOptions = {}): Uint8Array {
   const refined = g.op('Clip', [g.add(blend(ctx, pair, current, mask), residual), g.scalar(0), g.scalar(1)]);
   g.output(refined, FLOW_SEARCH_OUTPUTS[0]);
   g.output(current, FLOW_SEARCH_OUTPUTS[1]);
-  const proto = onnx.ModelProto.create({
-    irVersion: IR_VERSION,
-    opsetImport: [{domain: '', version: OPSET}],
-    producerName: '@daek/onnx',
-    producerVersion: PACKAGE_VERSION,
-    domain: 'js.daek',
-    modelVersion: 1,
-    docString: `DAEK.js flow search refinement (steps ${steps.join(', ')}; window ${window}), a test-time extension ` +
-      'of the DAEK spec. Inputs img0, img1 [B,3,H,W], flow [B,4,H,W], mask [B,1,H,W], merged [B,3,H,W] (a DAEK.js ' +
-      'network graph\'s outputs for img0, img1). Outputs refined [B,3,H,W], refinedFlow [B,4,H,W].',
-    graph: g.graph('daek_flow_search', [imageValueInfo(img0, 3), imageValueInfo(img1, 3), imageValueInfo(flow, 4),
-      imageValueInfo(mask, 1), imageValueInfo(merged, 3)],
-    [imageValueInfo(FLOW_SEARCH_OUTPUTS[0], 3), imageValueInfo(FLOW_SEARCH_OUTPUTS[1], 4)]),
-  });
-  return onnx.ModelProto.encode(proto).finish();
+  const graph = g.graph('daek_flow_search', [imageValueInfo(img0, 3), imageValueInfo(img1, 3), imageValueInfo(flow, 4),
+    imageValueInfo(mask, 1), imageValueInfo(merged, 3)],
+  [imageValueInfo(FLOW_SEARCH_OUTPUTS[0], 3), imageValueInfo(FLOW_SEARCH_OUTPUTS[1], 4)]);
+  return encodeModel(graph, `DAEK.js flow search refinement (steps ${steps.join(', ')}; window ${window}), a test-time ` +
+    'extension of the DAEK spec. Inputs img0, img1 [B,3,H,W], flow [B,4,H,W], mask [B,1,H,W], merged [B,3,H,W] (a ' +
+    'DAEK.js network graph\'s outputs for img0, img1). Outputs refined [B,3,H,W], refinedFlow [B,4,H,W].');
 }
