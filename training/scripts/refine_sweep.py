@@ -5,7 +5,7 @@ residual are cached in --cache, so each variant costs only its search. Scores ar
 (0-255), as daek-bench scores them, averaged per DIR and over all.
 
 Usage: /usr/bin/python3 training/scripts/refine_sweep.py WEIGHTS DIR [DIR ...] [--cache /tmp/refine-cache]
-    [--variants NAME,NAME] [--every N]
+    [--variants NAME,NAME] [--every N] [--motion-scale 0.5]
 Use it on held-out clips only (training/holdout.json), never on a test set.
 """
 from __future__ import annotations
@@ -25,7 +25,7 @@ from daek_torch import create_model  # noqa: E402
 from daek_torch.ops import warp  # noqa: E402
 from daek_torch.train.run import load_init  # noqa: E402
 from refine_probe import refine, window_cost  # noqa: E402
-from scale_probe import pad32, read, score_u8, triplets  # noqa: E402
+from scale_probe import pad32, read, resize, score_u8, triplets  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,8 @@ class Variant:
     cross: bool = False
     # keep the start flow where the searched flow lowers the window cost by less than this fraction of it
     margin: float = 0.0
+    # add this times the offset from the start flow (mean |d| over the 4 flow channels, pixels) to each cost
+    penalty: float = 0.0
     extra: dict[str, float] = field(default_factory=dict, hash=False)
 
 
@@ -71,6 +73,11 @@ VARIANTS: dict[str, Variant] = {
     "m05": Variant(window=13, margin=0.05),
     "m10": Variant(window=13, margin=0.10),
     "m20": Variant(window=13, margin=0.20),
+    "p002": Variant(window=13, penalty=0.002),
+    "p005": Variant(window=13, penalty=0.005),
+    "p010": Variant(window=13, penalty=0.010),
+    "p020": Variant(window=13, penalty=0.020),
+    "p050": Variant(window=13, penalty=0.050),
 }
 
 
@@ -88,12 +95,31 @@ def search(a: Tensor, b: Tensor, flow: Tensor, v: Variant, others: list[Tensor] 
     starts = [flow] + (others or []) + ([torch.zeros_like(flow)] if v.zero_first else [])
     if len(starts) > 1:
         flow = pick(a, b, starts, v.window)
-    searched = refine(a, b, flow, list(v.steps), v.window)
+    searched = refine(a, b, flow, list(v.steps), v.window) if v.penalty == 0 else penalised(a, b, flow, v)
     if v.margin > 0:
         start = window_cost(a, b, flow, v.window)
         keep = window_cost(a, b, searched, v.window) > (1 - v.margin) * start
         searched = torch.where(keep, flow, searched)
     return searched
+
+
+def penalised(a: Tensor, b: Tensor, start: Tensor, v: Variant) -> Tensor:
+    """refine_probe.refine with `v.penalty` times the distance from the start flow added to every cost."""
+    flow = start
+    for step in v.steps:
+        best: Tensor | None = None
+        chosen = flow
+        for dy in (-1, 0, 1):
+            for dx in (-1, 0, 1):
+                f = flow + torch.tensor([dx * step, dy * step, -dx * step, -dy * step], dtype=flow.dtype).view(1, 4, 1, 1)
+                cost = window_cost(a, b, f, v.window) + v.penalty * (f - start).abs().mean(1, keepdim=True)
+                if best is None:
+                    best, chosen = cost, f
+                else:
+                    better = cost < best
+                    best, chosen = torch.where(better, cost, best), torch.where(better, f, chosen)
+        flow = chosen
+    return flow
 
 
 def compose(a: Tensor, b: Tensor, flow: Tensor, mask: Tensor, residual: Tensor) -> Tensor:
@@ -126,6 +152,21 @@ def network_outputs(model: torch.nn.Module, x: Tensor, y: Tensor) -> dict[str, T
             "output": out.output}
 
 
+def scaled_outputs(model: torch.nn.Module, x: Tensor, y: Tensor, scale: float) -> dict[str, Tensor]:
+    """The network run on the pair resized by `scale` and its flow, mask and residual brought back to full size
+    (scale_probe.py's `middle`): the search then works at full resolution on the unpadded frames."""
+    h, w = x.shape[-2:]
+    lh, lw = max(1, round(h * scale)), max(1, round(w * scale))
+    sx, _, _ = pad32(resize(x, lh, lw))
+    sy, _, _ = pad32(resize(y, lh, lw))
+    out = model(sx, sy)
+    ratio = torch.tensor([w / lw, h / lh, w / lw, h / lh]).view(1, 4, 1, 1)
+    flow = resize(out.flows[-1][..., :lh, :lw], h, w) * ratio
+    mask = torch.sigmoid(resize(out.mask_logit[..., :lh, :lw], h, w))
+    residual = resize((out.output - out.blends[-1])[..., :lh, :lw], h, w)
+    return {"flow": flow, "mask": mask, "residual": residual, "output": compose(x, y, flow, mask, residual)}
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("weights")
@@ -134,6 +175,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--variants", default=",".join(VARIANTS), help=f"comma-separated, of: {', '.join(VARIANTS)}")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--every", type=int, default=1, help="use every N-th triplet of each DIR (a quicker subset)")
+    parser.add_argument("--motion-scale", type=float, default=1.0,
+                        help="run the network on the pair resized by this factor; search and blend at full size")
     args = parser.parse_args(argv)
     names = args.variants.split(",")
     unknown = [n for n in names if n not in VARIANTS]
@@ -152,11 +195,15 @@ def main(argv: list[str]) -> int:
             for folder in triplets(root)[::args.every]:
                 a, gt, b = (read(folder / f"im{i}.png") for i in (1, 2, 3))
                 h, w = a.shape[-2:]
-                pa, _, _ = pad32(a)
-                pb, _, _ = pad32(b)
-                key = args.cache / (str(folder.relative_to(root.parent)).replace("/", "_") + ".pt")
+                scaled = args.motion_scale != 1
+                pa, pb = (a, b) if scaled else (pad32(a)[0], pad32(b)[0])
+                tag = f"_x{args.motion_scale:g}" if scaled else ""
+                key = args.cache / (str(folder.relative_to(root.parent)).replace("/", "_") + tag + ".pt")
                 if key.exists():
                     fwd, rev = torch.load(key)
+                elif scaled:
+                    fwd, rev = scaled_outputs(model, a, b, args.motion_scale), scaled_outputs(model, b, a, args.motion_scale)
+                    torch.save((fwd, rev), key)
                 else:
                     fwd, rev = network_outputs(model, pa, pb), network_outputs(model, pb, pa)
                     torch.save((fwd, rev), key)
