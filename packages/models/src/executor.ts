@@ -3,7 +3,7 @@
 // @daek/onnx, loaded on demand (it depends on this package, so this package cannot import it statically).
 import * as tf from '@tensorflow/tfjs';
 import type {DAEK} from './daek.js';
-import {refinedMiddleFrame, resolveFlowSearchOptions, type FlowSearchOptions, type ResolvedFlowSearchOptions} from './flow_search.js';
+import {describeFlowSearch, refinedMiddleFrame, resolveFlowSearchOptions, type FlowSearchOptions, type ResolvedFlowSearchOptions} from './flow_search.js';
 import type {IFNet} from './ifnet.js';
 import {disposeOutputs} from './outputs.js';
 
@@ -38,7 +38,7 @@ export function tfjsExecutor(network: DAEK | IFNet, correlation?: 'all-pairs' | 
   const search = refine === undefined ? null : resolveFlowSearchOptions(refine, 'tfjsExecutor: refine');
   return {
     engine: 'tfjs',
-    description: `tfjs ${tf.getBackend()}` + (search ? `, flow search refinement (steps ${search.steps.join(', ')}; window ${search.window})` : ''),
+    description: `tfjs ${tf.getBackend()}` + (search ? `, ${describeFlowSearch(search)}` : ''),
     async run(img0, img1) {
       const [, h, w] = img0.shape;
       const mode = correlation ?? ((h / 8) * (w / 8) > MEMORY_LIGHT_ABOVE ? 'memory-light' : 'all-pairs');

@@ -5,7 +5,7 @@ import {readFileSync} from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import {describeWithBackends, expectClose, expectNoLeaks, npyNHWC} from '@daek/testing';
-import {DEFAULT_FLOW_SEARCH, refinedMiddleFrame, refineFlowBySearch, resolveFlowSearchOptions} from './flow_search.js';
+import {DEFAULT_FLOW_SEARCH, describeFlowSearch, refinedMiddleFrame, refineFlowBySearch, resolveFlowSearchOptions} from './flow_search.js';
 import type {NetworkOutputs} from './outputs.js';
 
 const FIXTURE = path.resolve(import.meta.dirname, '../test/fixtures/flow_search');
@@ -122,6 +122,7 @@ describe('flow search options and shapes', () => {
   it('fills in the defaults: steps 1, 0.5, 0.25 and window 13', () => {
     expect(resolveFlowSearchOptions()).toEqual({steps: [1, 0.5, 0.25], window: 13});
     expect(resolveFlowSearchOptions({window: 3})).toEqual({steps: [...DEFAULT_FLOW_SEARCH.steps], window: 3});
+    expect(describeFlowSearch(resolveFlowSearchOptions())).toBe('flow search refinement (steps 1, 0.5, 0.25; window 13)');
   });
 
   it('names the problem and the fix', () => {

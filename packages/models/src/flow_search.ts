@@ -55,6 +55,14 @@ export function resolveFlowSearchOptions(options: FlowSearchOptions = {}, where 
   return {steps: [...steps], window};
 }
 
+/**
+ * One line for logs that names the search and its settings, `flow search refinement (steps 1, 0.5, 0.25; window 13)`:
+ * both engines' executors describe themselves with it.
+ */
+export function describeFlowSearch(search: ResolvedFlowSearchOptions): string {
+  return `flow search refinement (steps ${search.steps.join(', ')}; window ${search.window})`;
+}
+
 function checkShapes(where: string, img0: tf.Tensor4D, img1: tf.Tensor4D, flow: tf.Tensor4D): void {
   for (const [name, t] of [['img0', img0], ['img1', img1], ['flow', flow]] as const) {
     if (!(t instanceof tf.Tensor) || t.rank !== 4) {

@@ -13,7 +13,7 @@ export type {FrameInput, PixelFrame} from './frames.js';
 export {loadOnnxEngine, reversalEnsembleExecutor, tfjsExecutor} from './executor.js';
 export type {EngineName, FrameExecutor, OnnxEngineModule, OnnxExecutorRequest} from './executor.js';
 // Flow search refinement: a test-time extension of the DAEK spec (createInterpolator({refine: true})), not in the paper.
-export {DEFAULT_FLOW_SEARCH, refinedMiddleFrame, refineFlowBySearch, resolveFlowSearchOptions} from './flow_search.js';
+export {DEFAULT_FLOW_SEARCH, describeFlowSearch, refinedMiddleFrame, refineFlowBySearch, resolveFlowSearchOptions} from './flow_search.js';
 export type {FlowSearchOptions, ResolvedFlowSearchOptions} from './flow_search.js';
 
 // Networks.

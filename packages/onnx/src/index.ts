@@ -17,7 +17,7 @@ export type {
 export {readModelInfo} from './runtime/model_info.js';
 export type {OnnxModelInfo} from './runtime/model_info.js';
 export {createOnnxExecutor, LOW_MEMORY_ABOVE, sessionExecutor} from './runtime/executor.js';
-export {createFlowSearchSession, flowSearchDescription} from './runtime/flow_search.js';
+export {createFlowSearchSession} from './runtime/flow_search.js';
 export type {FlowSearchOutputs, FlowSearchSession, FlowSearchSessionOptions} from './runtime/flow_search.js';
 export type {LargeFrameSessions} from './runtime/executor.js';
 export {

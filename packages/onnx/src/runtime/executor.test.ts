@@ -113,8 +113,12 @@ describe('sharedPromise', () => {
       if (calls === 1) throw new Error('first export failed');
       return calls;
     });
+    expect(get.pending).toBeNull();
     await expect(get()).rejects.toThrow('first export failed');
+    // A failed promise is dropped, so dispose() never releases (or awaits) a session that did not load.
+    expect(get.pending).toBeNull();
     const [a, b] = await Promise.all([get(), get()]);
     expect([a, b, await get(), calls]).toEqual([2, 2, 2, 2]);
+    expect(await get.pending).toBe(2);
   });
 });

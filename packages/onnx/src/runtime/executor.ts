@@ -1,10 +1,10 @@
 // The onnxruntime engine of createInterpolator(): runs a DAEK.js .onnx on padded NHWC tfjs frames.
 import * as tf from '@tensorflow/tfjs';
-import {DAEK, MEMORY_LIGHT_ABOVE, resolveFlowSearchOptions, type FlowSearchOptions, type FrameExecutor, type OnnxExecutorRequest} from '@daek/models';
+import {DAEK, describeFlowSearch, MEMORY_LIGHT_ABOVE, resolveFlowSearchOptions, type FlowSearchOptions, type FrameExecutor, type OnnxExecutorRequest} from '@daek/models';
 import {exportOnnx, readNetworkWeights} from '../export_onnx.js';
 import {shippedOnnx} from '../shipped.js';
 import {OnnxModelError} from './errors.js';
-import {createFlowSearchSession, flowSearchDescription, type FlowSearchSession} from './flow_search.js';
+import {createFlowSearchSession} from './flow_search.js';
 import {createOnnxSession, readModelBytes, type OnnxSession} from './session.js';
 
 /**
@@ -44,16 +44,25 @@ async function toNchw(x: tf.Tensor4D): Promise<Float32Array> {
 /** Frames above this many pixels run on a session without ONNX Runtime's memory arena (see `memoryArena`). */
 export const LOW_MEMORY_ABOVE = 1920 * 1088;
 
+/** A promise made on first use and shared by every caller; {@link sharedPromise} makes one. */
+export interface SharedPromise<T> {
+  /** The shared promise, made by the first call. */
+  (): Promise<T>;
+  /** The promise made so far and not failed, without making one (null before the first call). */
+  readonly pending: Promise<T> | null;
+}
+
 /**
  * `make`, called on first use only; every caller shares its promise. A failure is not kept: the next call tries
  * again.
  */
-export function sharedPromise<T>(make: () => Promise<T>): () => Promise<T> {
+export function sharedPromise<T>(make: () => Promise<T>): SharedPromise<T> {
   let shared: Promise<T> | null = null;
-  return () => shared ??= make().catch((error: unknown) => {
+  const get = () => shared ??= make().catch((error: unknown) => {
     shared = null;
     throw error;
   });
+  return Object.defineProperty(get, 'pending', {get: () => shared}) as SharedPromise<T>;
 }
 
 /** Sessions made on first use for large frames. */
@@ -66,7 +75,7 @@ export interface LargeFrameSessions {
 
 /**
  * An executor over an existing session (frames are transposed to NCHW, the frame back to NHWC). Large frames run on
- * the sessions `large` makes (once each, on first use): an all-pairs correlation volume grows as (hw)² (daek-s at
+ * the sessions `large` makes (once each, on first use; a failed load is tried again on the next frame): an all-pairs correlation volume grows as (hw)² (daek-s at
  * 1280x720 needs 5.3 GB), the memory-light graph linearly; and above 1920x1088 ONNX Runtime's arena more than
  * doubles the peak (daek-s 4K: 8.2 GB with it, 3.7 GB without).
  *
@@ -77,42 +86,26 @@ export interface LargeFrameSessions {
  */
 export function sessionExecutor(session: OnnxSession, large: LargeFrameSessions = {}, refine?: FlowSearchOptions): FrameExecutor {
   const search = refine === undefined ? null : resolveFlowSearchOptions(refine, 'sessionExecutor: refine');
-  const made = new Map<keyof LargeFrameSessions, Promise<OnnxSession>>();
-  const variant = (key: keyof LargeFrameSessions): Promise<OnnxSession> => {
-    let found = made.get(key);
-    if (!found) {
-      found = large[key]!();
-      made.set(key, found);
-    }
-    return found;
-  };
+  // Every extra session is made on first use; a failed load is not kept (the next run tries again).
+  const memoryLight = large.memoryLight && sharedPromise(large.memoryLight);
+  const lowMemorySession = large.lowMemory && sharedPromise(large.lowMemory);
   // The search sessions, by memory arena (on: the network's own session and the memory-light one; off: low memory).
-  const searches = new Map<boolean, Promise<FlowSearchSession>>();
-  const searchSession = (memoryArena: boolean): Promise<FlowSearchSession> => {
-    let found = searches.get(memoryArena);
-    if (!found) {
-      found = createFlowSearchSession(search!, {runtime: session.runtime, executionProvider: session.executionProvider,
-        threads: session.threads, memoryArena});
-      // A failed load is not kept: the next run tries again.
-      found.catch(() => searches.delete(memoryArena));
-      searches.set(memoryArena, found);
-    }
-    return found;
-  };
+  const searchSessions = [true, false].map((memoryArena) => sharedPromise(() => createFlowSearchSession(search!,
+    {runtime: session.runtime, executionProvider: session.executionProvider, threads: session.threads, memoryArena})));
   return {
     engine: 'onnxruntime',
-    description: session.description + (search ? `, ${flowSearchDescription(search)}` : ''),
+    description: session.description + (search ? `, ${describeFlowSearch(search)}` : ''),
     async run(img0, img1) {
       const [batch, height, width] = img0.shape;
-      const lowMemory = !!large.lowMemory && height * width > LOW_MEMORY_ABOVE;
-      const target = lowMemory ? await variant('lowMemory') :
-        large.memoryLight && (height / 8) * (width / 8) > MEMORY_LIGHT_ABOVE ? await variant('memoryLight') : session;
+      const lowMemory = !!lowMemorySession && height * width > LOW_MEMORY_ABOVE;
+      const target = lowMemory ? await lowMemorySession!() :
+        memoryLight && (height / 8) * (width / 8) > MEMORY_LIGHT_ABOVE ? await memoryLight() : session;
       const [a, b] = await Promise.all([toNchw(img0), toNchw(img1)]);
       const size = {batch, height, width};
       let frame: Float32Array;
       if (search) {
         const outputs = await target.run(a, b, size);
-        frame = (await (await searchSession(!lowMemory)).run(a, b, outputs, size)).refined;
+        frame = (await (await searchSessions[lowMemory ? 1 : 0]!()).run(a, b, outputs, size)).refined;
       } else {
         frame = await target.runFrame(a, b, size);
       }
@@ -120,8 +113,9 @@ export function sessionExecutor(session: OnnxSession, large: LargeFrameSessions 
     },
     async dispose() {
       await session.release();
-      for (const pending of made.values()) await (await pending).release();
-      for (const pending of searches.values()) await (await pending).release();
+      for (const made of [memoryLight, lowMemorySession, ...searchSessions]) {
+        if (made?.pending) await (await made.pending).release();
+      }
     },
   };
 }

@@ -1,6 +1,6 @@
 // The flow search refinement on ONNX Runtime: flowSearchGraph() in a session of its own, run on a network
 // session's outputs (flow, mask, merged) with the same runtime, execution provider and threads.
-import {resolveFlowSearchOptions, type FlowSearchOptions, type ResolvedFlowSearchOptions} from '@daek/models';
+import {describeFlowSearch, resolveFlowSearchOptions, type FlowSearchOptions, type ResolvedFlowSearchOptions} from '@daek/models';
 import {flowSearchGraph, FLOW_SEARCH_OUTPUTS} from '../export/flow_search.js';
 import {isOutOfMemory, OnnxModelError, OnnxOutOfMemoryError} from './errors.js';
 import {loadRuntime, ortSessionOptions, type OnnxExecutionProvider, type OnnxRuntimeName, type OnnxRunOutputs, type OrtSession}
@@ -30,7 +30,7 @@ export interface FlowSearchOutputs {
 export interface FlowSearchSession {
   /** The search settings in force. */
   readonly search: ResolvedFlowSearchOptions;
-  /** One line for logs: `flow search refinement (steps 1, 0.5, 0.25; window 13)`, the tfjs engine's wording. */
+  /** One line for logs: `describeFlowSearch` of @daek/models, as the tfjs engine words it. */
   readonly description: string;
   /**
    * Refine one network run: `img0`, `img1` `[B,3,H,W]` (the frames the network saw) and the network's outputs for
@@ -40,11 +40,6 @@ export interface FlowSearchSession {
     withFlow?: boolean): Promise<FlowSearchOutputs>;
   /** Release the session. */
   release(): Promise<void>;
-}
-
-/** The description of a search, as the tfjs executor words it. */
-export function flowSearchDescription(search: ResolvedFlowSearchOptions): string {
-  return `flow search refinement (steps ${search.steps.join(', ')}; window ${search.window})`;
 }
 
 /**
@@ -64,13 +59,13 @@ export async function createFlowSearchSession(options: FlowSearchOptions, where:
       where.memoryArena ?? true));
   } catch (error) {
     if (isOutOfMemory(error)) throw new OnnxOutOfMemoryError({batch: 0, height: 0, width: 0}, error);
-    throw new OnnxModelError('corrupt', `ONNX Runtime could not load the flow search graph (${flowSearchDescription(search)}) on ` +
+    throw new OnnxModelError('corrupt', `ONNX Runtime could not load the flow search graph (${describeFlowSearch(search)}) on ` +
       `${where.runtime} ${where.executionProvider}: ${(error as Error).message}`, {cause: error});
   }
   let released = false;
   return {
     search,
-    description: flowSearchDescription(search),
+    description: describeFlowSearch(search),
     async run(img0, img1, network, size, withFlow = false) {
       if (released) throw new Error('FlowSearchSession.run: the session was released.');
       const {batch, height, width} = size;
