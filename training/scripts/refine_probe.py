@@ -36,8 +36,28 @@ def window_cost(a: Tensor, b: Tensor, flow: Tensor, window: int) -> Tensor:
     return F.avg_pool2d(cost, window, 1, window // 2, count_include_pad=False)
 
 
-def refine(a: Tensor, b: Tensor, flow: Tensor, steps: list[float], window: int) -> Tensor:
-    """The flow pair after a coarse-to-fine symmetric 3x3 offset search per pixel (window-averaged L1 cost)."""
+def pick_start(a: Tensor, b: Tensor, starts: list[Tensor], window: int) -> Tensor:
+    """Per pixel, the first flow of `starts` with the least window cost (a later one must be strictly lower)."""
+    best, chosen = window_cost(a, b, starts[0], window), starts[0]
+    for f in starts[1:]:
+        cost = window_cost(a, b, f, window)
+        better = cost < best
+        best, chosen = torch.where(better, cost, best), torch.where(better, f, chosen)
+    return chosen
+
+
+def refine(a: Tensor, b: Tensor, flow: Tensor, steps: list[float], window: int, starts: list[Tensor] | None = None,
+           prior: float = 0.0) -> Tensor:
+    """The flow pair after a coarse-to-fine symmetric 3x3 offset search per pixel (window-averaged L1 cost).
+
+    `starts`: other start flows (the network's flow at a coarser scale, brought to full size); each pixel starts from
+    whichever of `flow` and `starts` has the least cost. `prior`: each candidate's cost gets `prior` times its mean
+    absolute distance (pixels, over the 4 channels) from that start, a pull toward the network's flow that keeps a
+    repeating texture from matching a neighbouring period.
+    """
+    if starts:
+        flow = pick_start(a, b, [flow, *starts], window)
+    start = flow
     for step in steps:
         best: Tensor | None = None
         chosen = flow
@@ -46,6 +66,8 @@ def refine(a: Tensor, b: Tensor, flow: Tensor, steps: list[float], window: int) 
                 d = torch.tensor([dx * step, dy * step, -dx * step, -dy * step], dtype=flow.dtype).view(1, 4, 1, 1)
                 f = flow + d
                 cost = window_cost(a, b, f, window)
+                if prior:
+                    cost = cost + prior * (f - start).abs().mean(1, keepdim=True)
                 if best is None:
                     best, chosen = cost, f
                 else:

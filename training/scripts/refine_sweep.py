@@ -5,7 +5,7 @@ residual are cached in --cache, so each variant costs only its search. Scores ar
 (0-255), as daek-bench scores them, averaged per DIR and over all.
 
 Usage: /usr/bin/python3 training/scripts/refine_sweep.py WEIGHTS DIR [DIR ...] [--cache /tmp/refine-cache]
-    [--variants NAME,NAME] [--every N] [--motion-scale 0.5]
+    [--variants NAME,NAME] [--every N] [--motion-scale 0.5] [--second-scale 0.5]
 Use it on held-out clips only (training/holdout.json), never on a test set.
 """
 from __future__ import annotations
@@ -24,7 +24,7 @@ from torch import Tensor  # noqa: E402
 from daek_torch import create_model  # noqa: E402
 from daek_torch.ops import warp  # noqa: E402
 from daek_torch.train.run import load_init  # noqa: E402
-from refine_probe import refine, window_cost  # noqa: E402
+from refine_probe import pick_start, refine, window_cost  # noqa: E402
 from scale_probe import pad32, read, resize, score_u8, triplets  # noqa: E402
 
 
@@ -44,6 +44,8 @@ class Variant:
     margin: float = 0.0
     # add this times the offset from the start flow (mean |d| over the 4 flow channels, pixels) to each cost
     penalty: float = 0.0
+    # also try, per pixel, the flows of the network run at --second-scale (their number: 0 none) before the search
+    second: int = 0
     extra: dict[str, float] = field(default_factory=dict, hash=False)
 
 
@@ -78,48 +80,21 @@ VARIANTS: dict[str, Variant] = {
     "p010": Variant(window=13, penalty=0.010),
     "p020": Variant(window=13, penalty=0.020),
     "p050": Variant(window=13, penalty=0.050),
+    "two13": Variant(window=13, second=1),
+    "two13p": Variant(window=13, second=1, penalty=0.020),
+    "two13pz": Variant(window=13, second=1, penalty=0.020, zero_first=True),
+    "three13p": Variant(window=13, second=2, penalty=0.020),
 }
 
 
-def pick(a: Tensor, b: Tensor, flows: list[Tensor], window: int) -> Tensor:
-    """Per pixel, the first flow of `flows` with the least window cost."""
-    best, chosen = window_cost(a, b, flows[0], window), flows[0]
-    for f in flows[1:]:
-        cost = window_cost(a, b, f, window)
-        better = cost < best
-        best, chosen = torch.where(better, cost, best), torch.where(better, f, chosen)
-    return chosen
-
-
 def search(a: Tensor, b: Tensor, flow: Tensor, v: Variant, others: list[Tensor] | None = None) -> Tensor:
-    starts = [flow] + (others or []) + ([torch.zeros_like(flow)] if v.zero_first else [])
-    if len(starts) > 1:
-        flow = pick(a, b, starts, v.window)
-    searched = refine(a, b, flow, list(v.steps), v.window) if v.penalty == 0 else penalised(a, b, flow, v)
+    starts = (others or []) + ([torch.zeros_like(flow)] if v.zero_first else [])
+    searched = refine(a, b, flow, list(v.steps), v.window, starts, v.penalty)
     if v.margin > 0:
-        start = window_cost(a, b, flow, v.window)
-        keep = window_cost(a, b, searched, v.window) > (1 - v.margin) * start
-        searched = torch.where(keep, flow, searched)
+        start = pick_start(a, b, [flow, *starts], v.window) if starts else flow
+        keep = window_cost(a, b, searched, v.window) > (1 - v.margin) * window_cost(a, b, start, v.window)
+        searched = torch.where(keep, start, searched)
     return searched
-
-
-def penalised(a: Tensor, b: Tensor, start: Tensor, v: Variant) -> Tensor:
-    """refine_probe.refine with `v.penalty` times the distance from the start flow added to every cost."""
-    flow = start
-    for step in v.steps:
-        best: Tensor | None = None
-        chosen = flow
-        for dy in (-1, 0, 1):
-            for dx in (-1, 0, 1):
-                f = flow + torch.tensor([dx * step, dy * step, -dx * step, -dy * step], dtype=flow.dtype).view(1, 4, 1, 1)
-                cost = window_cost(a, b, f, v.window) + v.penalty * (f - start).abs().mean(1, keepdim=True)
-                if best is None:
-                    best, chosen = cost, f
-                else:
-                    better = cost < best
-                    best, chosen = torch.where(better, cost, best), torch.where(better, f, chosen)
-        flow = chosen
-    return flow
 
 
 def compose(a: Tensor, b: Tensor, flow: Tensor, mask: Tensor, residual: Tensor) -> Tensor:
@@ -130,7 +105,14 @@ def swap(flow: Tensor) -> Tensor:
     return torch.cat([flow[:, 2:], flow[:, :2]], 1)
 
 
-def run_variant(pa: Tensor, pb: Tensor, fwd: dict[str, Tensor], rev: dict[str, Tensor], v: Variant) -> Tensor:
+def run_variant(pa: Tensor, pb: Tensor, fwd: dict[str, Tensor], rev: dict[str, Tensor], v: Variant,
+                second: list[dict[str, Tensor]] | None = None) -> Tensor:
+    if v.second:
+        if second is None or len(second) < v.second:
+            raise SystemExit(f"a variant with second={v.second} needs as many --second-scale factors")
+        others = [o["flow"] for o in second[:v.second]]
+        return compose(pa, pb, search(pa, pb, fwd["flow"], v, others), fwd["mask"], fwd["residual"])
+
     def one(x: Tensor, y: Tensor, o: dict[str, Tensor], others: list[Tensor] | None = None) -> Tensor:
         return compose(x, y, search(x, y, o["flow"], v, others), o["mask"], o["residual"])
 
@@ -177,6 +159,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--every", type=int, default=1, help="use every N-th triplet of each DIR (a quicker subset)")
     parser.add_argument("--motion-scale", type=float, default=1.0,
                         help="run the network on the pair resized by this factor; search and blend at full size")
+    parser.add_argument("--second-scale", default=None,
+                        help="comma-separated factors: also run the network at each (forward only), for the `second` "
+                             "variants; then every variant works on the unpadded frames")
     args = parser.parse_args(argv)
     names = args.variants.split(",")
     unknown = [n for n in names if n not in VARIANTS]
@@ -207,10 +192,21 @@ def main(argv: list[str]) -> int:
                 else:
                     fwd, rev = network_outputs(model, pa, pb), network_outputs(model, pb, pa)
                     torch.save((fwd, rev), key)
+                second = None
+                if args.second_scale is not None:
+                    second = []
+                    for factor in (float(f) for f in args.second_scale.split(",")):
+                        skey = args.cache / (str(folder.relative_to(root.parent)).replace("/", "_") + f"_x{factor:g}_fwd.pt")
+                        if not skey.exists():
+                            torch.save(scaled_outputs(model, a, b, factor), skey)
+                        second.append(torch.load(skey))
+                    fwd = {k: t[..., :h, :w] for k, t in fwd.items()}
+                    rev = {k: t[..., :h, :w] for k, t in rev.items()}
+                    pa, pb = a, b
                 truth = (gt * 255).round()
                 outputs = {"model": fwd["output"], "model-ens": (fwd["output"] + rev["output"]) / 2}
                 for n in names:
-                    outputs[n] = run_variant(pa, pb, fwd, rev, VARIANTS[n])
+                    outputs[n] = run_variant(pa, pb, fwd, rev, VARIANTS[n], second)
                 row = []
                 for c in columns:
                     psnr, ie = score_u8(outputs[c][..., :h, :w], truth)

@@ -105,7 +105,7 @@ describe('createModelEngine', () => {
     for (const engine of ['tfjs', 'onnxruntime'] as const) {
       const refined = await createModelEngine({engine, refine: true, threads: 1});
       try {
-        expect(refined.name).toMatch(/flow search refinement \(steps 1, 0.5, 0.25; window 13\)/);
+        expect(refined.name).toMatch(/flow search refinement \(steps 1, 0.5, 0.25; window 13; prior 0.02; coarse start 0.5\)/);
         const out = await refined.middle(pattern(64, 48, 0), pattern(64, 48, 3));
         expect([out.width, out.height]).toEqual([64, 48]);
       } finally {

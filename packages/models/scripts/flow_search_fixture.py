@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Write the parity fixture of src/flow_search.ts from the Python reference (`refine` in
 training/scripts/refine_probe.py): a smooth texture seen from both sides of a smooth motion, a start flow off by a
-smooth error of about a pixel, and the searched flow for steps 1, 0.5, 0.25 and windows 5 and 9.
+smooth error of about a pixel, and the searched flow for steps 1, 0.5, 0.25 and windows 5 and 9. A second case adds a
+start `flow_far` (the start flow 3 pixels further off on the left half), a second start `flow2` (close on the left
+half, 3 pixels off on the right) and a prior of 0.02: `refined_w9_starts` = refine(img0, img1, flow_far, steps, 9,
+[flow2], 0.02).
 
 Usage: /usr/bin/python3 packages/models/scripts/flow_search_fixture.py
 Writes packages/models/test/fixtures/flow_search/ (NCHW float32 .npy files and case.json).
@@ -28,6 +31,7 @@ OUT = Path(__file__).resolve().parents[1] / "test" / "fixtures" / "flow_search"
 HEIGHT, WIDTH = 40, 56
 STEPS = [1.0, 0.5, 0.25]
 WINDOWS = [5, 9]
+PRIOR = 0.02
 
 
 def smooth(generator: torch.Generator, channels: int, low: tuple[int, int], scale: float) -> Tensor:
@@ -53,7 +57,13 @@ def main() -> int:
     img1 = warp(texture, -motion)
     truth = torch.cat([-motion, motion], dim=1)
     flow = truth + smooth(generator, 4, (3, 4), 1.5)
-    entries = [save("img0", img0), save("img1", img1), save("flow", flow)]
+    # The case with two starts: `flow_far` misses by 3 more pixels on the left half (beyond the search's reach),
+    # `flow2` is close there and 3 pixels off on the right half, so each pixel has one good start.
+    left = (torch.arange(WIDTH) < WIDTH // 2).view(1, 1, 1, WIDTH).to(flow.dtype)
+    far = torch.tensor([3.0, -2.0, -3.0, 2.0]).view(1, 4, 1, 1)
+    flow_far = flow + left * far
+    flow2 = truth + smooth(generator, 4, (3, 4), 0.3) + (1 - left) * far
+    entries = [save("img0", img0), save("img1", img1), save("flow", flow), save("flow_far", flow_far), save("flow2", flow2)]
     outputs = []
     # Mean |flow - truth| before and after, a sanity note (the truth itself is not stored: size).
     errors = {"start": float((flow - truth).abs().mean())}
@@ -62,13 +72,21 @@ def main() -> int:
             refined = refine(img0, img1, flow, STEPS, window)
             outputs.append(save(f"refined_w{window}", refined))
             errors[f"refined_w{window}"] = float((refined - truth).abs().mean())
+        errors["start_far"] = float((flow_far - truth).abs().mean())
+        errors["start2"] = float((flow2 - truth).abs().mean())
+        refined = refine(img0, img1, flow_far, STEPS, 9, [flow2], PRIOR)
+        outputs.append(save("refined_w9_starts", refined))
+        errors["refined_w9_starts"] = float((refined - truth).abs().mean())
     case = {
         "name": "flow_search",
         "reference": {"file": "training/scripts/refine_probe.py", "symbol": "refine",
                       "script": "packages/models/scripts/flow_search_fixture.py"},
         "description": "NCHW float32. refined_wN = refine(img0, img1, flow, steps, N): a coarse-to-fine symmetric 3x3 "
-                       "offset search per pixel with a window-averaged L1 cost (avg_pool2d, count_include_pad=False).",
-        "params": {"B": 1, "H": HEIGHT, "W": WIDTH, "steps": STEPS, "windows": WINDOWS, "torch": torch.__version__},
+                       "offset search per pixel with a window-averaged L1 cost (avg_pool2d, count_include_pad=False). "
+                       "refined_w9_starts = refine(img0, img1, flow_far, steps, 9, [flow2], prior): each pixel starts "
+                       "from the cheaper of flow_far and flow2, and every candidate's cost gains prior * mean |f - start|.",
+        "params": {"B": 1, "H": HEIGHT, "W": WIDTH, "steps": STEPS, "windows": WINDOWS, "prior": PRIOR,
+                   "torch": torch.__version__},
         "mean_abs_flow_error": errors,
         "inputs": entries,
         "outputs": outputs,

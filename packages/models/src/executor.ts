@@ -2,6 +2,7 @@
 // drives a FrameExecutor, which runs one network pass. 'tfjs' runs the network here; 'onnxruntime' comes from
 // @daek/onnx, loaded on demand (it depends on this package, so this package cannot import it statically).
 import * as tf from '@tensorflow/tfjs';
+import {coarseStartFlow} from './coarse_start.js';
 import type {DAEK} from './daek.js';
 import {describeFlowSearch, refinedMiddleFrame, resolveFlowSearchOptions, type FlowSearchOptions, type ResolvedFlowSearchOptions} from './flow_search.js';
 import type {IFNet} from './ifnet.js';
@@ -32,22 +33,40 @@ export const MEMORY_LIGHT_ABOVE = 64 * 64;
  * The tfjs executor: `network.forward` on the active backend. DAEK's correlation is the configured one when
  * `correlation` is given, else all-pairs up to 512x512 and memory-light above ({@link MEMORY_LIGHT_ABOVE}).
  * With `refine`, the middle frame is recomposed from a searched flow ({@link refinedMiddleFrame}): a test-time
- * extension of the DAEK spec, not in the paper (the onnxruntime engine runs the same search as an ONNX graph).
+ * extension of the DAEK spec, not in the paper (the onnxruntime engine runs the same search as an ONNX graph). With
+ * its `coarseStart`, the network also runs on the frames scaled down ({@link coarseStartFlow}) for a second start.
  */
 export function tfjsExecutor(network: DAEK | IFNet, correlation?: 'all-pairs' | 'memory-light', refine?: FlowSearchOptions): FrameExecutor {
   const search = refine === undefined ? null : resolveFlowSearchOptions(refine, 'tfjsExecutor: refine');
+  const forward = (img0: tf.Tensor4D, img1: tf.Tensor4D) => {
+    const [, h, w] = img0.shape;
+    const mode = correlation ?? ((h / 8) * (w / 8) > MEMORY_LIGHT_ABOVE ? 'memory-light' : 'all-pairs');
+    return network.forward(img0, img1, {correlation: mode});
+  };
+  // The coarse pass keeps its last flow only.
+  const lastFlow = (img0: tf.Tensor4D, img1: tf.Tensor4D) => {
+    const out = forward(img0, img1);
+    try {
+      return tf.clone(out.flows[out.flows.length - 1]!);
+    } finally {
+      disposeOutputs(out);
+    }
+  };
   return {
     engine: 'tfjs',
     description: `tfjs ${tf.getBackend()}` + (search ? `, ${describeFlowSearch(search)}` : ''),
     async run(img0, img1) {
-      const [, h, w] = img0.shape;
-      const mode = correlation ?? ((h / 8) * (w / 8) > MEMORY_LIGHT_ABOVE ? 'memory-light' : 'all-pairs');
-      const out = network.forward(img0, img1, {correlation: mode});
-      // Keep the frame, release everything else the pass returned.
+      const coarse = search?.coarseStart ? await coarseStartFlow(img0, img1, search.coarseStart, lastFlow) : null;
       try {
-        return tf.keep(search ? refinedMiddleFrame(img0, img1, out, search) : tf.clone(out.output));
+        const out = forward(img0, img1);
+        // Keep the frame, release everything else the pass returned.
+        try {
+          return tf.keep(search ? refinedMiddleFrame(img0, img1, out, search, coarse ? [coarse] : []) : tf.clone(out.output));
+        } finally {
+          disposeOutputs(out);
+        }
       } finally {
-        disposeOutputs(out);
+        coarse?.dispose();
       }
     },
     dispose() {},

@@ -49,12 +49,20 @@ describeWithBackends('flow search: the window average', () => {
 });
 
 describeWithBackends('refineFlowBySearch: parity with the Python reference (refine_probe.py)', () => {
-  const c = JSON.parse(readFileSync(path.join(FIXTURE, 'case.json'), 'utf8')) as {params: {steps: number[]; windows: number[]}};
+  const c = JSON.parse(readFileSync(path.join(FIXTURE, 'case.json'), 'utf8')) as {params: {steps: number[]; windows: number[]; prior: number}};
+  const cases = [
+    ...c.params.windows.map((window) => ({name: `window ${window}, steps ${c.params.steps.join(', ')}, one start, no prior`,
+      run: () => refineFlowBySearch(fixture('img0'), fixture('img1'), fixture('flow'), {steps: c.params.steps, window, prior: 0}),
+      want: `refined_w${window}`})),
+    {name: `window 9, two starts (flow_far, flow2), prior ${c.params.prior}`, want: 'refined_w9_starts',
+      run: () => refineFlowBySearch(fixture('img0'), fixture('img1'), fixture('flow_far'), {steps: c.params.steps, window: 9,
+        prior: c.params.prior}, [fixture('flow2')])},
+  ];
 
-  for (const window of c.params.windows) {
-    it(`window ${window}, steps ${c.params.steps.join(', ')}`, async () => {
-      const refined = refineFlowBySearch(fixture('img0'), fixture('img1'), fixture('flow'), {steps: c.params.steps, window});
-      const [got, want] = [await refined.data(), await fixture(`refined_w${window}`).data()];
+  for (const {name, run, want: wanted} of cases) {
+    it(name, async () => {
+      const refined = run();
+      const [got, want] = [await refined.data(), await fixture(wanted).data()];
       expect(got.length).toBe(want.length);
       // 1e-5 px: where both pick the same offsets the flows are the same float32 sums; only warps differ (~1e-6).
       const tolerance = 1e-5;
@@ -87,6 +95,27 @@ describeWithBackends('refineFlowBySearch: exact cases', () => {
     await expectClose(inside(refined, 8), inside(truth, 8), 0, 'refined flow');
   });
 
+  it('a second start flow is taken where it matches better, beyond the reach of the grid', async () => {
+    const [h, w, sx, sy] = [40, 48, 2, -1];
+    const [img0, img1] = [texture(h, w, sx, sy), texture(h, w, -sx, -sy)];
+    const truth = constantFlow(h, w, [-sx, -sy, sx, sy]);
+    // 5 px off in x and 3 in y: the grid (1 + 0.5 + 0.25 px) cannot get back from there on its own.
+    const far = constantFlow(h, w, [-sx + 5, -sy + 3, sx - 5, sy - 3]);
+    const near = constantFlow(h, w, [-sx + 0.25, -sy, sx - 0.25, sy]);
+    const alone = refineFlowBySearch(img0, img1, far, {window: 5, prior: 0});
+    expect((await tf.max(tf.abs(tf.sub(inside(alone, 8), inside(truth, 8)))).data())[0]!).toBeGreaterThan(1);
+    for (const prior of [0, 0.02]) {
+      await expectClose(inside(refineFlowBySearch(img0, img1, far, {window: 5, prior}, [near]), 8), inside(truth, 8), 0, `prior ${prior}`);
+    }
+  });
+
+  it('the prior keeps the start where the match is flat', async () => {
+    // Identical flat frames: every candidate costs 0, so only the prior decides, and it keeps the start.
+    const flat = tf.fill([1, 16, 16, 3], 0.5) as tf.Tensor4D;
+    const start = constantFlow(16, 16, [0.3, -0.2, -0.3, 0.2]);
+    await expectClose(refineFlowBySearch(flat, flat, start, {window: 3, prior: 0.02}), start, 0, 'kept');
+  });
+
   it('refinedMiddleFrame: the network\'s mask and residual over the searched flow of the last stage', async () => {
     const [h, w, sx] = [40, 48, 2];
     const [img0, img1, middle] = [texture(h, w, sx), texture(h, w, -sx), texture(h, w)];
@@ -107,6 +136,8 @@ describeWithBackends('refineFlowBySearch: exact cases', () => {
     const [img0, img1] = [texture(24, 32, 1), texture(24, 32, -1)];
     const flow = constantFlow(24, 32, [0.5, 0, -0.5, 0]);
     await expectNoLeaks(() => refineFlowBySearch(img0, img1, flow, {steps: [1, 0.5], window: 3}));
+    const other = constantFlow(24, 32, [1, 0, -1, 0]);
+    await expectNoLeaks(() => refineFlowBySearch(img0, img1, flow, {steps: [1], window: 3}, [other]), 1);
     const outputs = {flows: [flow], blends: [img0], output: img1, maskLogit: tf.zeros([1, 24, 32, 1]), masks: [], teacher: null,
       distillTerms: null} as unknown as NetworkOutputs;
     await expectNoLeaks(() => refinedMiddleFrame(img0, img1, outputs));
@@ -120,9 +151,12 @@ describe('flow search options and shapes', () => {
   const [img, flow] = [tf.zeros([1, 8, 8, 3]) as tf.Tensor4D, tf.zeros([1, 8, 8, 4]) as tf.Tensor4D];
 
   it('fills in the defaults: steps 1, 0.5, 0.25 and window 13', () => {
-    expect(resolveFlowSearchOptions()).toEqual({steps: [1, 0.5, 0.25], window: 13});
-    expect(resolveFlowSearchOptions({window: 3})).toEqual({steps: [...DEFAULT_FLOW_SEARCH.steps], window: 3});
-    expect(describeFlowSearch(resolveFlowSearchOptions())).toBe('flow search refinement (steps 1, 0.5, 0.25; window 13)');
+    expect(resolveFlowSearchOptions()).toEqual({steps: [1, 0.5, 0.25], window: 13, prior: 0.02, coarseStart: 0.5});
+    expect(resolveFlowSearchOptions({window: 3, coarseStart: false, prior: 0})).toEqual({steps: [...DEFAULT_FLOW_SEARCH.steps], window: 3,
+      prior: 0, coarseStart: false});
+    expect(describeFlowSearch(resolveFlowSearchOptions())).toBe('flow search refinement (steps 1, 0.5, 0.25; window 13; prior 0.02; ' +
+      'coarse start 0.5)');
+    expect(describeFlowSearch(resolveFlowSearchOptions({coarseStart: false}))).toMatch(/; prior 0\.02; one pass\)$/);
   });
 
   it('names the problem and the fix', () => {
@@ -138,6 +172,11 @@ describe('flow search options and shapes', () => {
       [{steps: [NaN]}, /positive finite.*got NaN/],
       [{steps: [Infinity]}, /positive finite.*got Infinity/],
       [null, /expected an options object such as \{steps/],
+      [{prior: -0.1}, /prior: expected a finite number >= 0 .*got -0.1/],
+      [{prior: NaN}, /prior: expected a finite number >= 0/],
+      [{coarseStart: 1}, /coarseStart: expected a scale between 0 and 1 \(exclusive\).*or false for one pass; got 1/],
+      [{coarseStart: 0}, /coarseStart: .*got 0/],
+      [{coarseStart: true}, /coarseStart: .*got true/],
     ];
     for (const [options, message] of bad) {
       expect(() => refineFlowBySearch(img, img, flow, options as object)).toThrow(message);
@@ -149,6 +188,8 @@ describe('flow search options and shapes', () => {
     expect(() => refineFlowBySearch(img, tf.zeros([1, 8, 9, 3]) as tf.Tensor4D, flow)).toThrow(/img0 \[1,8,8,3\] and img1 \[1,8,9,3\] differ/);
     expect(() => refineFlowBySearch(img, img, tf.zeros([1, 8, 8, 2]) as tf.Tensor4D)).toThrow(/flow: expected \[1,8,8,4\].*got \[1,8,8,2\]/);
     expect(() => refineFlowBySearch(img, img, tf.zeros([8, 8, 4]) as unknown as tf.Tensor4D)).toThrow(/flow: expected a rank-4 NHWC tensor/);
+    expect(() => refineFlowBySearch(img, img, flow, {}, [tf.zeros([1, 4, 4, 4]) as tf.Tensor4D]))
+      .toThrow(/otherStarts\[0\]: expected a \[1,8,8,4\] flow like flow .*coarseStartFlow.*got shape \[1,4,4,4\]/);
     const none = {flows: [], blends: []} as unknown as NetworkOutputs;
     expect(() => refinedMiddleFrame(img, img, none)).toThrow(/outputs hold no flows or blends/);
   });

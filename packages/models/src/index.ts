@@ -15,6 +15,8 @@ export type {EngineName, FrameExecutor, OnnxEngineModule, OnnxExecutorRequest} f
 // Flow search refinement: a test-time extension of the DAEK spec (createInterpolator({refine: true})), not in the paper.
 export {DEFAULT_FLOW_SEARCH, describeFlowSearch, refinedMiddleFrame, refineFlowBySearch, resolveFlowSearchOptions} from './flow_search.js';
 export type {FlowSearchOptions, ResolvedFlowSearchOptions} from './flow_search.js';
+export {coarseStartFlow} from './coarse_start.js';
+export type {FlowPass} from './coarse_start.js';
 
 // Networks.
 export {DAEK} from './daek.js';

@@ -8,7 +8,8 @@ import {
   asModelName, bisectionPath, createInterpolator, DEFAULT_MODEL, MODEL_NAMES, SHIPPED_WEIGHTS, shippedWeights, type Interpolator,
   type InterpolatorConfig, type ModelName,
 } from './interpolator.js';
-import {refinedMiddleFrame} from './flow_search.js';
+import {coarseStartFlow} from './coarse_start.js';
+import {refinedMiddleFrame, resolveFlowSearchOptions, type FlowSearchOptions} from './flow_search.js';
 import {disposeOutputs} from './outputs.js';
 import {DAEK_PRESETS} from './presets.js';
 import type {PixelFrame} from './frames.js';
@@ -133,25 +134,37 @@ describeWithBackends('createInterpolator (IFNet, untrained weights)', () => {
     await saveNetwork(interp.network, weights);
     const refined = await createInterpolator({weights, refine: true});
     const both = await createInterpolator({weights, refine: {steps: [1], window: 5}, ensemble: true});
+    const onePass = await createInterpolator({weights, refine: {coarseStart: false, prior: 0}});
     try {
-      expect(refined.executor).toMatch(/^tfjs wasm, flow search refinement \(steps 1, 0.5, 0.25; window 13\)$/);
-      expect(both.executor).toMatch(/flow search refinement \(steps 1; window 5\), time-reversal ensemble/);
-      // 128x128 needs no padding, so the frame is refinedMiddleFrame of the network's own outputs.
+      expect(refined.executor).toMatch(/^tfjs wasm, flow search refinement \(steps 1, 0.5, 0.25; window 13; prior 0.02; coarse start 0.5\)$/);
+      expect(both.executor).toMatch(/flow search refinement \(steps 1; window 5; prior 0.02; coarse start 0.5\), time-reversal ensemble/);
+      expect(onePass.executor).toMatch(/flow search refinement \(steps 1, 0.5, 0.25; window 13; prior 0; one pass\)$/);
+      // 128x128 needs no padding, so the frame is refinedMiddleFrame of the network's own outputs, searched from the
+      // better of its flow and the flow of a pass on the 64x64 frames (padded to 128).
       const [a, b] = framePair(128, 128, 5);
-      const direct = (x: tf.Tensor4D, y: tf.Tensor4D, options = {}) => {
+      const lastFlow = (x: tf.Tensor4D, y: tf.Tensor4D) => {
         const out = interp.network.forward(x, y);
-        try { return refinedMiddleFrame(x, y, out, options); } finally { disposeOutputs(out); }
+        try { return tf.clone(out.flows[out.flows.length - 1]!); } finally { disposeOutputs(out); }
+      };
+      const direct = async (x: tf.Tensor4D, y: tf.Tensor4D, options: FlowSearchOptions = {}) => {
+        const {coarseStart} = resolveFlowSearchOptions(options);
+        const coarse = coarseStart ? await coarseStartFlow(x, y, coarseStart, lastFlow) : null;
+        const out = interp.network.forward(x, y);
+        try { return refinedMiddleFrame(x, y, out, options, coarse ? [coarse] : []); } finally { disposeOutputs(out); coarse?.dispose(); }
       };
       const [plain, frame] = [await interp.interpolate(a, b), await refined.interpolate(a, b)];
-      await expectClose(frame, direct(a, b), 1e-6, 'refined frame');
+      await expectClose(frame, await direct(a, b), 1e-6, 'refined frame');
       expect(tf.max(tf.abs(tf.sub(frame, plain))).dataSync()[0]!).toBeGreaterThan(1e-3);
+      await expectClose(await onePass.interpolate(a, b), await direct(a, b, {coarseStart: false, prior: 0}), 1e-6, 'one pass');
       const search = {steps: [1], window: 5};
-      await expectClose(await both.interpolate(a, b), tf.mul(tf.add(direct(a, b, search), direct(b, a, search)), 0.5), 1e-6, 'ensemble');
+      await expectClose(await both.interpolate(a, b), tf.mul(tf.add(await direct(a, b, search), await direct(b, a, search)), 0.5), 1e-6,
+        'ensemble');
       const [c, d] = framePair(40, 72, 3);
       await expectNoLeaks(() => refined.interpolate(c, d), 2);
     } finally {
       refined.dispose();
       both.dispose();
+      onePass.dispose();
       rmSync(weights, {recursive: true, force: true});
     }
   });
@@ -269,7 +282,7 @@ describeWithBackends('createInterpolator: errors and error paths (issue 13)', ()
       expect(interp.model).toBe(DEFAULT_MODEL);
       expect(interp.weights).toBe(await shippedWeights(DEFAULT_MODEL));
       // With the shipped weights the flow search is on unless turned off.
-      expect(interp.executor).toMatch(/flow search refinement \(steps 1, 0\.5, 0\.25; window 13\)$/);
+      expect(interp.executor).toMatch(/flow search refinement \(steps 1, 0\.5, 0\.25; window 13; prior 0\.02; coarse start 0\.5\)$/);
     } finally {
       interp.dispose();
     }
@@ -328,8 +341,8 @@ describeWithBackends('createInterpolator: errors and error paths (issue 13)', ()
         return {engine: 'onnxruntime', description: 'fake onnx', run: () => Promise.reject(new Error('not run')), dispose() {}};
       },
     };
-    for (const [refine, want] of [[true, {steps: [1, 0.5, 0.25], window: 13}], [{window: 5}, {steps: [1, 0.5, 0.25], window: 5}],
-      [false, undefined]] as const) {
+    for (const [refine, want] of [[true, {steps: [1, 0.5, 0.25], window: 13, prior: 0.02, coarseStart: 0.5}],
+      [{window: 5, coarseStart: false}, {steps: [1, 0.5, 0.25], window: 5, prior: 0.02, coarseStart: false}], [false, undefined]] as const) {
       const interp = await createInterpolator({model: 'ifnet', weights: 'random', engine: 'onnxruntime', refine, onnxEngine});
       expect(requests.at(-1)?.refine).toEqual(want);
       interp.dispose();
@@ -337,8 +350,11 @@ describeWithBackends('createInterpolator: errors and error paths (issue 13)', ()
     await expect(createInterpolator({model: 'ifnet', weights: 'random', refine: {window: 4}}))
       .rejects.toThrow(/^createInterpolator: refine: window: expected an odd integer >= 1/);
     await expect(createInterpolator({model: 'ifnet', weights: 'random', refine: {steps: []}})).rejects.toThrow(/refine: steps: expected a non-empty/);
+    await expect(createInterpolator({model: 'ifnet', weights: 'random', refine: {prior: -1}})).rejects.toThrow(/refine: prior: expected a finite number >= 0/);
+    await expect(createInterpolator({model: 'ifnet', weights: 'random', refine: {coarseStart: 1}}))
+      .rejects.toThrow(/refine: coarseStart: expected a scale between 0 and 1/);
     await expect(createInterpolator({model: 'ifnet', weights: 'random', refine: 'yes' as unknown as boolean}))
-      .rejects.toThrow(/refine: expected true, false or \{steps, window\}, got yes/);
+      .rejects.toThrow(/refine: expected true, false or \{steps, window, prior, coarseStart\}, got yes/);
     expect(tf.memory().numTensors).toBe(before);
   });
 

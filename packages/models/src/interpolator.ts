@@ -271,7 +271,7 @@ function checkRefine(refine: InterpolatorConfig['refine'], shippedDefault: boole
   if (refine === undefined) refine = shippedDefault;
   if (refine === false) return null;
   if (refine !== true && (typeof refine !== 'object' || refine === null)) {
-    throw new Error(`createInterpolator: refine: expected true, false or {steps, window}, got ${String(refine)}.`);
+    throw new Error(`createInterpolator: refine: expected true, false or {steps, window, prior, coarseStart}, got ${String(refine)}.`);
   }
   return resolveFlowSearchOptions(refine === true ? {} : refine, 'createInterpolator: refine');
 }

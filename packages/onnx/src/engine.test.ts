@@ -97,9 +97,12 @@ describe("createInterpolator({engine: 'onnxruntime'})", () => {
     // 70x100 is padded to 128x128; a batch of 2.
     const [a, b] = testFrames(2, 70, 100);
     try {
-      expect(onnxRefine.executor).toBe('onnxruntime-node cpu, 1 thread, flow search refinement (steps 1, 0.5, 0.25; window 5)');
-      expect(tfjsRefine.executor).toBe('tfjs wasm, flow search refinement (steps 1, 0.5, 0.25; window 5)');
-      expect(onnxBoth.executor).toBe('onnxruntime-node cpu, 1 thread, flow search refinement (steps 1, 0.5, 0.25; window 13), ' +
+      expect(onnxRefine.executor).toBe('onnxruntime-node cpu, 1 thread, flow search refinement (steps 1, 0.5, 0.25; window 5; prior 0.02; ' +
+        'coarse start 0.5)');
+      expect(tfjsRefine.executor).toBe('tfjs wasm, flow search refinement (steps 1, 0.5, 0.25; window 5; prior 0.02; ' +
+        'coarse start 0.5)');
+      expect(onnxBoth.executor).toBe('onnxruntime-node cpu, 1 thread, flow search refinement (steps 1, 0.5, 0.25; window 13; prior 0.02; ' +
+        'coarse start 0.5), ' +
         'time-reversal ensemble (2 passes)');
       const got = await onnxRefine.interpolate(a, b);
       const want = await tfjsRefine.interpolate(a, b);

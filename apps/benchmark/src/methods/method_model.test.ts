@@ -230,7 +230,7 @@ describeWithBackends('model method with the real @daek/models (random init)', ()
     const method = createModelMethod({model: 'rife', refine: true});
     await method.prepare();
     expect(method.name).toBe('rife + refine');
-    expect(method.describe().notes.at(-1)).toMatch(/^flow search refinement \(steps 1, 0.5, 0.25; window 13\): /);
+    expect(method.describe().notes.at(-1)).toMatch(/^flow search refinement \(steps 1, 0.5, 0.25; window 13; prior 0.02; coarse start 0.5\): /);
     const out = await method.predict(triplet(70, 50));
     expect(out.data.every((v) => v >= 0 && v <= 1)).toBe(true);
     method.dispose();

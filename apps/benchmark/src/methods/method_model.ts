@@ -238,9 +238,10 @@ export function createModelMethod(options: ModelMethodOptions): Method {
     if (options.engine === 'onnxruntime') info.notes.push(`engine: ${created.executor ?? 'onnxruntime'}`);
     if (options.ensemble) info.notes.push('time-reversal ensemble: the mean of the frames for (frame0, frame1) and (frame1, frame0), two passes');
     if (refine) {
-      // The executor's description states the search settings in force (steps, window).
+      // The executor's description states the search settings in force (steps, window, prior, coarse start).
       const settings = /flow search refinement \([^)]*\)/.exec(created.executor ?? '')?.[0] ?? 'flow search refinement';
-      info.notes.push(`${settings}: the last flow searched per pixel over 3x3 symmetric offsets, the frame blended again with ` +
+      info.notes.push(`${settings}: the last flow (with a coarse start, the better of it and a second pass's on the ` +
+        'scaled-down frames) searched per pixel over 3x3 symmetric offsets, the frame blended again with ' +
         "the network's mask and residual; a test-time extension, not in the DAEK paper");
     }
     const counted = countParameters(created);

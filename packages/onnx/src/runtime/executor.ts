@@ -1,6 +1,7 @@
 // The onnxruntime engine of createInterpolator(): runs a DAEK.js .onnx on padded NHWC tfjs frames.
 import * as tf from '@tensorflow/tfjs';
-import {DAEK, describeFlowSearch, MEMORY_LIGHT_ABOVE, resolveFlowSearchOptions, type FlowSearchOptions, type FrameExecutor, type OnnxExecutorRequest} from '@daek/models';
+import {coarseStartFlow, DAEK, describeFlowSearch, MEMORY_LIGHT_ABOVE, resolveFlowSearchOptions, type FlowSearchOptions, type FrameExecutor,
+  type OnnxExecutorRequest} from '@daek/models';
 import {exportOnnx, readNetworkWeights} from '../export_onnx.js';
 import {shippedOnnx} from '../shipped.js';
 import {OnnxModelError} from './errors.js';
@@ -82,7 +83,11 @@ export interface LargeFrameSessions {
  * With `refine` (a test-time extension of the DAEK spec, not in the paper), each run fetches the network's frame,
  * last flow and mask and passes them through the flow search graph (`flowSearchGraph`) in a second session, made on
  * first use with the network session's runtime, provider and threads (and, for the low-memory frames, without the
- * memory arena too); the frame returned is the refined one, as the tfjs engine's `refinedMiddleFrame`.
+ * memory arena too); the frame returned is the refined one, as the tfjs engine's `refinedMiddleFrame`. With its
+ * `coarseStart` (a number, the default 0.5), each run first runs the network on the frames scaled by it
+ * (`coarseStartFlow` of @daek/models: resized, padded, run, cropped, brought back to full size), on the session
+ * the scaled frames' size picks by the same rules as above, and passes that flow to the search graph as
+ * `coarseFlow`, a second start per pixel: the network runs twice per frame.
  */
 export function sessionExecutor(session: OnnxSession, large: LargeFrameSessions = {}, refine?: FlowSearchOptions): FrameExecutor {
   const search = refine === undefined ? null : resolveFlowSearchOptions(refine, 'sessionExecutor: refine');
@@ -92,20 +97,46 @@ export function sessionExecutor(session: OnnxSession, large: LargeFrameSessions 
   // The search sessions, by memory arena (on: the network's own session and the memory-light one; off: low memory).
   const searchSessions = [true, false].map((memoryArena) => sharedPromise(() => createFlowSearchSession(search!,
     {runtime: session.runtime, executionProvider: session.executionProvider, threads: session.threads, memoryArena})));
+  /** The network session for frames of this size, and whether it is the low-memory one. */
+  const networkFor = async (height: number, width: number): Promise<{target: OnnxSession; lowMemory: boolean}> => {
+    const lowMemory = !!lowMemorySession && height * width > LOW_MEMORY_ABOVE;
+    const target = lowMemory ? await lowMemorySession!() :
+      memoryLight && (height / 8) * (width / 8) > MEMORY_LIGHT_ABOVE ? await memoryLight() : session;
+    return {target, lowMemory};
+  };
+  /** The coarse pass (coarseStartFlow's FlowPass): the network's last flow for padded NHWC frames, as NHWC. */
+  const lastFlow = async (img0: tf.Tensor4D, img1: tf.Tensor4D): Promise<tf.Tensor4D> => {
+    const [batch, height, width] = img0.shape;
+    const {target} = await networkFor(height, width);
+    const [a, b] = await Promise.all([toNchw(img0), toNchw(img1)]);
+    const {flow} = await target.run(a, b, {batch, height, width});
+    return tf.tensor4d(nchwToNhwc(flow, [batch, 4, height, width]), [batch, height, width, 4]);
+  };
+  /** The coarse start flow for the search graph, `[B,4,H,W]` NCHW host data; null without a coarse start. */
+  const coarseFlowOf = async (img0: tf.Tensor4D, img1: tf.Tensor4D): Promise<Float32Array | null> => {
+    if (!search || search.coarseStart === false) return null;
+    const coarse = await coarseStartFlow(img0, img1, search.coarseStart, lastFlow);
+    try {
+      return await toNchw(coarse);
+    } finally {
+      coarse.dispose();
+    }
+  };
   return {
     engine: 'onnxruntime',
     description: session.description + (search ? `, ${describeFlowSearch(search)}` : ''),
     async run(img0, img1) {
       const [batch, height, width] = img0.shape;
-      const lowMemory = !!lowMemorySession && height * width > LOW_MEMORY_ABOVE;
-      const target = lowMemory ? await lowMemorySession!() :
-        memoryLight && (height / 8) * (width / 8) > MEMORY_LIGHT_ABOVE ? await memoryLight() : session;
+      // The coarse pass first: only its flow is kept while the full-size pass runs.
+      const coarseFlow = await coarseFlowOf(img0, img1);
+      const {target, lowMemory} = await networkFor(height, width);
       const [a, b] = await Promise.all([toNchw(img0), toNchw(img1)]);
       const size = {batch, height, width};
       let frame: Float32Array;
       if (search) {
         const outputs = await target.run(a, b, size);
-        frame = (await (await searchSessions[lowMemory ? 1 : 0]!()).run(a, b, outputs, size)).refined;
+        frame = (await (await searchSessions[lowMemory ? 1 : 0]!()).run(a, b, outputs, size,
+          coarseFlow ? {coarseFlow} : {})).refined;
       } else {
         frame = await target.runFrame(a, b, size);
       }
