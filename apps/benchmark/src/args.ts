@@ -51,7 +51,7 @@ Methods (default: the command's own list)
                           e.g. --method daek:daek-f-ca=weights/f-ca  --method reference=../shared/data/ucf101-dvf-sample
                           (+ensemble: the mean of the frames for both input orders, twice the passes;
                           +refine: flow search refinement after each pass, either --engine, a test-time
-                          extension outside the DAEK paper, about 1.8x the time per frame on onnxruntime;
+                          extension outside the DAEK paper, about 3x the time per frame on onnxruntime;
                           'default' is createInterpolator()'s defaults and refines, +norefine for the network
                           alone; daek[:PRESET] and rife, the paper's, refine only with +refine)
   --weights [NAME=]PATH   weights for preset NAME (or rife); a bare PATH is for daek. Repeatable

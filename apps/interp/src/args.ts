@@ -51,9 +51,9 @@ Model
   --ensemble            average the frames made from (a, b) and from (b, a): better frames (+0.02-0.15 dB),
                         twice the time
   --refine              flow search refinement, on by default: after each network pass every pixel's flow is searched
-                        on a 3x3 grid (1, 0.5, 0.25 px) and the frame blended again (a test-time extension, not in the
-                        DAEK paper; chosen on held-out clips), about 1.8x the time of one pass on onnxruntime; either
-                        engine. It needs the network's full resolution: by default it is off (with a note) when
+                        on a 3x3 grid (1, 0.5, 0.25 px), from the better of the network's flow and that of a second
+                        pass at half size, and the frame blended again (a test-time extension, not in the DAEK paper;
+                        chosen on held-out clips), about 3x the time of one pass on onnxruntime; either engine. It needs the network's full resolution: by default it is off (with a note) when
                         --scale < 1 is given or chosen automatically; an explicit --refine refuses --scale < 1 and
                         turns the automatic --scale off
   --no-refine           the network alone, no flow search refinement: faster

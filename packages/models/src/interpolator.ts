@@ -141,17 +141,20 @@ export interface InterpolatorConfig {
   /**
    * Flow search refinement, a test-time extension of the DAEK spec, not part of the paper. After each network pass,
    * every pixel's last flow pair moves by the symmetric offset that best matches the two warped frames over a
-   * window, on a 3x3 grid whose step shrinks (default 1, 0.5, 0.25 pixels; window 13); the frame is then blended
-   * again with the network's own mask and synthesis residual ({@link refineFlowBySearch}). `true` for the defaults,
-   * `{steps, window}`, or `false` for the network alone.
+   * window, on a 3x3 grid whose step shrinks (default 1, 0.5, 0.25 pixels; window 13), starting from the better of
+   * the network's flow and the flow of a second pass on the frames at half size (`coarseStart`), with a pull toward
+   * that start (`prior`); the frame is then blended again with the network's own mask and synthesis residual
+   * ({@link refineFlowBySearch}). `true` for the defaults, `{steps, window, prior, coarseStart}`, or `false` for the
+   * network alone.
    *
    * Default: **on for the shipped weights** (no `weights` given), where it was chosen on held-out training clips
-   * (never a test set): +0.3-0.4 dB and IE -0.25 over the network alone, at 640x360 and at native size (up to
-   * 1280x720). **Off for weights you pass** (a file, a handler or `'random'`): its effect on other weights is not
-   * measured, and a paper reproduction wants the network alone. It costs about 1.8x the time of one pass on
-   * `onnxruntime` and 2-3x on `tfjs`. Either engine: `tfjs` runs {@link refinedMiddleFrame}, `onnxruntime` the same
-   * search as a second ONNX graph on the network graph's flow, mask and frame (@daek/onnx `flowSearchGraph`). With
-   * `ensemble`, each of the two passes is refined.
+   * (never a test set): +0.56 dB and IE -0.39 over the network alone on 96 held-out triplets at 640x360 and 848x480,
+   * +0.64 dB and IE -0.54 on 56 at native size (up to 1280x720). **Off for weights you pass** (a file, a handler or
+   * `'random'`): its effect on other weights is not measured, and a paper reproduction wants the network alone. It
+   * costs about 3.2x the time of the network alone on `onnxruntime` (640x360 on 2 cores: 0.31 s alone, 1.0 s with
+   * it). Either engine: `tfjs` runs {@link refinedMiddleFrame}, `onnxruntime` the same search as a second
+   * ONNX graph on the network graph's flow, mask and frame (@daek/onnx `flowSearchGraph`). With `ensemble`, each of
+   * the two passes is refined.
    */
   refine?: boolean | FlowSearchOptions;
 }
