@@ -8,12 +8,17 @@ from a zero start; here it starts from the network's flow. Scores are PSNR on th
 daek-bench scores them.
 
 Usage: /usr/bin/python3 training/scripts/refine_probe.py WEIGHTS DIR [DIR ...] [--steps 1,0.5,0.25] [--window 13]
+    [--prior 0.02] [--coarse-start 0.5]
+The defaults are the engines' (@daek/models DEFAULT_FLOW_SEARCH): each pixel starts from the better of the network's
+flow and the flow of a second pass on the frames scaled by --coarse-start (0: one pass), and every candidate's cost
+gains --prior times its distance from that start.
 WEIGHTS: a .pth (checkpoint_to_pth.py) or a tfjs model.json of daek-s. DIR: `daek-data export` output. Use it on
 held-out clips only (training/holdout.json), never on a test set.
 """
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 
@@ -27,7 +32,7 @@ from torch import Tensor  # noqa: E402
 from daek_torch import create_model  # noqa: E402
 from daek_torch.ops import warp  # noqa: E402
 from daek_torch.train.run import load_init  # noqa: E402
-from scale_probe import pad32, read, score_u8, triplets  # noqa: E402
+from scale_probe import read, score_u8, triplets  # noqa: E402
 
 
 def window_cost(a: Tensor, b: Tensor, flow: Tensor, window: int) -> Tensor:
@@ -78,14 +83,44 @@ def refine(a: Tensor, b: Tensor, flow: Tensor, steps: list[float], window: int, 
     return flow
 
 
+def js_round(x: float) -> int:
+    """Math.round of JavaScript (halves up), as the engines round the coarse size."""
+    return math.floor(x + 0.5)
+
+
+def pad_centred(x: Tensor, multiple: int = 32, min_size: int = 128) -> tuple[Tensor, tuple[int, int, int, int]]:
+    """flow-ops padToMultiple: replicate padding to a multiple (at least min_size), split before/after."""
+    h, w = x.shape[-2:]
+    th, tw = (math.ceil(max(n, min_size) / multiple) * multiple for n in (h, w))
+    top, left = (th - h) // 2, (tw - w) // 2
+    return F.pad(x, (left, tw - w - left, top, th - h - top), mode="replicate"), (top, left, h, w)
+
+
+def coarse_start_flow(model: torch.nn.Module, a: Tensor, b: Tensor, scale: float) -> Tensor:
+    """The engines' coarseStartFlow (@daek/models coarse_start.ts): the network's last flow for the pair resized by
+    `scale` (bilinear, half-pixel centres), padded, cropped, resized back to full size and scaled by the size ratio."""
+    h, w = a.shape[-2:]
+    lh, lw = max(1, js_round(h * scale)), max(1, js_round(w * scale))
+    sa, (top, left, _, _) = pad_centred(F.interpolate(a, size=(lh, lw), mode="bilinear", align_corners=False))
+    sb, _ = pad_centred(F.interpolate(b, size=(lh, lw), mode="bilinear", align_corners=False))
+    flow = model(sa, sb).flows[-1][..., top:top + lh, left:left + lw]
+    ratio = torch.tensor([w / lw, h / lh, w / lw, h / lh], dtype=flow.dtype).view(1, 4, 1, 1)
+    return F.interpolate(flow, size=(h, w), mode="bilinear", align_corners=False) * ratio
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("weights")
     parser.add_argument("dirs", nargs="+", type=Path)
     parser.add_argument("--steps", default="1,0.5,0.25", help="search grid steps in pixels, coarse to fine")
     parser.add_argument("--window", type=int, default=13, help="odd window of the matching cost (13: refine_sweep.py)")
+    parser.add_argument("--prior", type=float, default=0.02, help="pull toward the start flow per pixel of distance (0: off)")
+    parser.add_argument("--coarse-start", type=float, default=0.5,
+                        help="scale of the second network pass whose flow is a second start (0: one pass)")
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args(argv)
+    if not 0 <= args.coarse_start < 1:
+        parser.error(f"--coarse-start {args.coarse_start}: expected a scale in (0, 1), or 0 for one pass")
     if args.window < 1 or args.window % 2 == 0:
         parser.error(f"--window {args.window}: expected an odd size >= 1")
     steps = [float(s) for s in args.steps.split(",")]
@@ -100,17 +135,19 @@ def main(argv: list[str]) -> int:
             for folder in triplets(root):
                 a, gt, b = (read(folder / f"im{i}.png") for i in (1, 2, 3))
                 h, w = a.shape[-2:]
-                pa, _, _ = pad32(a)
-                pb, _, _ = pad32(b)
+                # Padded as the engines pad (centred), so the coarse pass sees the frames the engines' does.
+                pa, (top, left, _, _) = pad_centred(a)
+                pb, _ = pad_centred(b)
                 out = model(pa, pb)
                 mask = torch.sigmoid(out.mask_logit)
                 residual = out.output - out.blends[-1]
-                flow = refine(pa, pb, out.flows[-1], steps, args.window)
+                starts = [coarse_start_flow(model, pa, pb, args.coarse_start)] if args.coarse_start else []
+                flow = refine(pa, pb, out.flows[-1], steps, args.window, starts, args.prior)
                 refined = torch.clamp(warp(pa, flow[:, :2]) * mask + warp(pb, flow[:, 2:]) * (1 - mask) + residual, 0, 1)
                 truth = (gt * 255).round()
                 row = []
                 for name, y in (("model", out.output), ("refined", refined)):
-                    psnr, ie = score_u8(y[..., :h, :w], truth)
+                    psnr, ie = score_u8(y[..., top:top + h, left:left + w], truth)
                     sums[name][0] += psnr
                     sums[name][1] += ie
                     row.append(f"{psnr:6.2f}/{ie:5.2f}")
