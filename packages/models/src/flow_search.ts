@@ -136,15 +136,24 @@ function matchingCost(img0: tf.Tensor4D, img1: tf.Tensor4D, flow: tf.Tensor4D, w
   });
 }
 
+/**
+ * Per pixel, the cheaper of the held (cost, flow) pair and a new one: the new one only where its cost is strictly
+ * less, so on a tie the earlier stays, as in the reference. Returns new tensors; the inputs are not disposed.
+ */
+function keepCheaper(best: tf.Tensor4D, chosen: tf.Tensor4D, cost: tf.Tensor4D, candidate: tf.Tensor4D): [tf.Tensor4D, tf.Tensor4D] {
+  return tf.tidy(() => {
+    const better = tf.less(cost, best);
+    return [tf.where(better, cost, best), tf.where(tf.broadcastTo(better, candidate.shape), candidate, chosen)] as [tf.Tensor4D, tf.Tensor4D];
+  });
+}
+
 /** Per pixel, the first of `starts` with the least window cost (a later one must be strictly cheaper). */
 function pickStart(img0: tf.Tensor4D, img1: tf.Tensor4D, starts: readonly tf.Tensor4D[], window: number): tf.Tensor4D {
   return tf.tidy(() => {
     let best = matchingCost(img0, img1, starts[0]!, window);
     let chosen = starts[0]!;
     for (const start of starts.slice(1)) {
-      const cost = matchingCost(img0, img1, start, window);
-      const better = tf.less(cost, best);
-      [best, chosen] = [tf.where(better, cost, best), tf.where(tf.broadcastTo(better, start.shape), start, chosen)];
+      [best, chosen] = keepCheaper(best, chosen, matchingCost(img0, img1, start, window), start);
     }
     return tf.clone(chosen);
   });
@@ -188,12 +197,7 @@ export function refineFlowBySearch(img0: tf.Tensor4D, img1: tf.Tensor4D, flow: t
             continue;
           }
           const previous: [tf.Tensor4D, tf.Tensor4D] = [best, chosen];
-          // Strictly smaller only: on a tie the earlier candidate stays, as in the reference.
-          [best, chosen] = tf.tidy(() => {
-            const better = tf.less(cost, previous[0]);
-            return [tf.where(better, cost, previous[0]), tf.where(tf.broadcastTo(better, candidate.shape), candidate, previous[1])] as
-              [tf.Tensor4D, tf.Tensor4D];
-          });
+          [best, chosen] = keepCheaper(best, chosen, cost, candidate);
           tf.dispose([...previous, cost, candidate]);
         }
       }
